@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** A configuration problem, naming every bad key. */
+export class ConfigError extends Error {
+  constructor(readonly problems: { key: string; message: string }[]) {
+    super(`invalid configuration: ${problems.map((p) => `${p.key}: ${p.message}`).join('; ')}`);
+  }
+}
+
+const brokerList = z
+  .string({ required_error: 'is required (comma-separated host:port list)' })
+  .min(1, 'is required (comma-separated host:port list)')
+  .refine((v) => v.split(',').every((b) => /^[^\s:]+:\d{1,5}$/.test(b.trim())), 'must be a comma-separated host:port list');
+
+const postgresUrl = z
+  .string({ required_error: 'is required (postgres://user@host:port/db)' })
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** Keys every service reads. */
+export const baseConfigShape = {
+  KAFKA_BROKERS: brokerList,
+  DATABASE_URL: postgresUrl,
+  HTTP_PORT: port(0),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(25000),
+};
+
+export const baseConfigSchema = z.object(baseConfigShape);
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** Validates `env` against `schema`; throws ConfigError naming each bad key. */
+export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(parsed.error.issues.map((issue) => ({ key: issue.path.join('.') || '(root)', message: issue.message })));
+}

@@ -1,0 +1,234 @@
+import { Consumer, IHeaders, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import { allTopicSpecs, deadLetterTopic, HEADERS, TopicSpec } from '@prescient/contracts';
+import { extractTraceContext, injectTraceContext, ServiceMetrics, SpanKind, withSpan } from '@prescient/telemetry';
+import { JsonLogger } from './logger';
+
+/** How a topic's payload becomes a typed message; `validate` returns a problem, or undefined. */
+export interface MessageCodec<T> {
+  schema: string;
+  encode(message: T): Uint8Array;
+  decode(bytes: Uint8Array): T;
+  validate?(message: T): string | undefined;
+}
+
+export interface OutgoingMessage<T> {
+  key: string;
+  value: T;
+  tenant: string;
+}
+
+export interface IncomingMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | undefined;
+  tenant: string | undefined;
+}
+
+export interface Subscription<T> {
+  topic: string;
+  groupId: string;
+  codec: MessageCodec<T>;
+  handle(message: T, meta: IncomingMeta): Promise<void>;
+  /** Start from the earliest offset when the group has none (default true: lose nothing). */
+  fromBeginning?: boolean;
+}
+
+/** Thrown inside a handler for a message that can never succeed: it goes to the dead-letter topic. */
+export class PoisonMessageError extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * The service's one door to Kafka: an idempotent producer (acks=all) and consumer groups that
+ * decode with a codec, send what does not decode to `<topic>.dlq` with the reason, count it, and go
+ * on. Trace context rides in the W3C headers; produce and consume are spans of their own.
+ */
+export class KafkaMessaging {
+  private readonly kafka: Kafka;
+  private producer: Producer | undefined;
+  private readonly consumers: Consumer[] = [];
+  private readonly rejected;
+  private readonly consumed;
+  private readonly published;
+
+  constructor(
+    private readonly options: { brokers: string; clientId: string; replicationFactor: number },
+    metrics: ServiceMetrics,
+    private readonly logger: JsonLogger,
+  ) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers.split(',').map((b) => b.trim()),
+      logLevel: logLevel.WARN,
+      logCreator: () => ({ level, log }) => {
+        const line = `kafkajs ${log.message}`;
+        if (level <= logLevel.ERROR) this.logger.error(line, { kafka: log }, 'Kafka');
+        else this.logger.warn(line, 'Kafka');
+      },
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+    this.rejected = metrics.counter('kafka_messages_rejected_total', 'Kafka messages that could not be decoded or validated, sent to the dead-letter topic', ['topic', 'reason']);
+    this.consumed = metrics.counter('kafka_messages_consumed_total', 'Kafka messages consumed and handled', ['topic']);
+    this.published = metrics.counter('kafka_messages_published_total', 'Kafka messages acknowledged by the broker', ['topic']);
+  }
+
+  /** Creates the project's topics with their partitions when missing (idempotent). */
+  async ensureTopics(specs: TopicSpec[] = allTopicSpecs()): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((t) => !existing.has(t.name));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            replicationFactor: this.options.replicationFactor,
+            configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+          })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** True when a broker answers metadata (readiness). */
+  async ping(): Promise<boolean> {
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async connectProducer(): Promise<void> {
+    if (this.producer) return;
+    // Idempotent + acks=all: a send resolves only once every in-sync replica has it, exactly once.
+    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await producer.connect();
+    this.producer = producer;
+  }
+
+  /** Publishes and resolves when the broker has acknowledged every message (acks=all). */
+  async publish<T>(topic: string, codec: MessageCodec<T>, messages: OutgoingMessage<T>[]): Promise<void> {
+    if (!this.producer) throw new Error('producer is not connected');
+    if (messages.length === 0) return;
+    const producer = this.producer;
+    await withSpan(`${topic} publish`, {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation.type': 'publish', 'messaging.batch.message_count': messages.length },
+    }, async () => {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((m) => ({
+          key: m.key,
+          value: Buffer.from(codec.encode(m.value)),
+          headers: injectTraceContext({ [HEADERS.tenant]: m.tenant, [HEADERS.schema]: codec.schema, [HEADERS.producer]: this.options.clientId }),
+        })),
+      });
+    });
+    this.published.inc({ topic }, messages.length);
+  }
+
+  async subscribe<T>(subscription: Subscription<T>): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: subscription.groupId, allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: subscription.topic, fromBeginning: subscription.fromBeginning ?? true });
+    this.consumers.push(consumer);
+    await consumer.run({
+      autoCommit: true,
+      eachMessage: async ({ topic, partition, message }) => this.handleOne(subscription, topic, partition, message),
+    });
+  }
+
+  private async handleOne<T>(subscription: Subscription<T>, topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const headers = headersToStrings(message.headers);
+    const meta: IncomingMeta = { topic, partition, offset: message.offset, key: message.key?.toString(), tenant: headers[HEADERS.tenant] };
+    await withSpan(`${topic} process`, {
+      kind: SpanKind.CONSUMER,
+      parent: extractTraceContext(headers),
+      attributes: {
+        'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation.type': 'process',
+        'messaging.consumer.group.name': subscription.groupId, 'messaging.destination.partition.id': String(partition), 'messaging.kafka.offset': Number(message.offset),
+      },
+    }, async () => {
+      let decoded: T;
+      try {
+        if (!message.value) throw new PoisonMessageError('empty_value', 'message has no value');
+        decoded = subscription.codec.decode(message.value);
+        const problem = subscription.codec.validate?.(decoded);
+        if (problem) throw new PoisonMessageError('invalid', problem);
+        if (meta.tenant !== undefined && (decoded as { entity?: { tenant?: string } }).entity?.tenant !== undefined &&
+            (decoded as { entity: { tenant: string } }).entity.tenant !== meta.tenant) {
+          throw new PoisonMessageError('tenant_mismatch', `header tenant '${meta.tenant}' differs from the payload's`);
+        }
+      } catch (error) {
+        const reason = error instanceof PoisonMessageError ? error.reason : 'undecodable';
+        await this.deadLetter(topic, partition, message, reason, (error as Error).message);
+        return;
+      }
+      try {
+        await subscription.handle(decoded, meta);
+      } catch (error) {
+        if (!(error instanceof PoisonMessageError)) throw error; // transient: kafkajs retries from this offset
+        await this.deadLetter(topic, partition, message, error.reason, error.message);
+        return;
+      }
+      this.consumed.inc({ topic });
+    });
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, detail: string): Promise<void> {
+    this.rejected.inc({ topic, reason });
+    this.logger.warn(`message ${topic}/${partition}@${message.offset} rejected (${reason}): ${detail}`, 'Kafka');
+    if (!this.producer) await this.connectProducer();
+    await this.producer!.send({
+      topic: deadLetterTopic(topic),
+      acks: -1,
+      messages: [{
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          [HEADERS.deadLetterReason]: `${reason}: ${detail}`.slice(0, 1000),
+          [HEADERS.deadLetterSourceTopic]: topic,
+          [HEADERS.deadLetterSourcePartition]: String(partition),
+          [HEADERS.deadLetterSourceOffset]: message.offset,
+        },
+      }],
+    });
+  }
+
+  /** Drains: consumers finish the message in hand and commit, then the producer flushes and closes. */
+  async close(): Promise<void> {
+    for (const consumer of this.consumers.splice(0)) await consumer.disconnect().catch((e: Error) => this.logger.error(`consumer disconnect: ${e.message}`, 'Kafka'));
+    await this.producer?.disconnect().catch((e: Error) => this.logger.error(`producer disconnect: ${e.message}`, 'Kafka'));
+    this.producer = undefined;
+  }
+
+  /** The admin client, for services that read consumer-group offsets. */
+  admin() {
+    return this.kafka.admin();
+  }
+}
+
+export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    out[key] = Array.isArray(value) ? String(value[0]) : value.toString();
+  }
+  return out;
+}
