@@ -33,13 +33,13 @@ module.exports = {
       ...common,
       displayName: 'int',
       testMatch: ['<rootDir>/{libs,services,gateway}/**/*.int-spec.ts'],
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/int-timeout.ts'],
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 300000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/e2e-timeout.ts'],
     },
   ],
 };

@@ -20,7 +20,8 @@ export async function openDatabase({ url, schema, entities, migrations }: Databa
     migrationsTableName: 'migrations',
     synchronize: false,
     logging: false,
-    extra: { max: 10, connectionTimeoutMillis: 5000 },
+    // Unqualified names in migrations and queries resolve to the service's own schema.
+    extra: { max: 10, connectionTimeoutMillis: 5000, options: `-c search_path=${schema}` },
   });
   await dataSource.initialize();
   try {

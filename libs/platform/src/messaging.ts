@@ -1,4 +1,4 @@
-import { Consumer, IHeaders, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import { Consumer, IHeaders, Kafka, KafkaMessage, logLevel, Partitioners, Producer } from 'kafkajs';
 import { allTopicSpecs, deadLetterTopic, HEADERS, TopicSpec } from '@prescient/contracts';
 import { extractTraceContext, injectTraceContext, ServiceMetrics, SpanKind, withSpan } from '@prescient/telemetry';
 import { JsonLogger } from './logger';
@@ -68,6 +68,7 @@ export class KafkaMessaging {
         if (level <= logLevel.ERROR) this.logger.error(line, { kafka: log }, 'Kafka');
         else this.logger.warn(line, 'Kafka');
       },
+      // Bounded, so a write fails (and remote_write answers 503) instead of hanging on a dead broker.
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     this.rejected = metrics.counter('kafka_messages_rejected_total', 'Kafka messages that could not be decoded or validated, sent to the dead-letter topic', ['topic', 'reason']);
@@ -115,7 +116,8 @@ export class KafkaMessaging {
   async connectProducer(): Promise<void> {
     if (this.producer) return;
     // Idempotent + acks=all: a send resolves only once every in-sync replica has it, exactly once.
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // The default (murmur2, Java-compatible) partitioner: keys land where Java clients would put them.
+    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     this.producer = producer;
   }

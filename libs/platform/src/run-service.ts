@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import express from 'express';
 import { Server } from '@grpc/grpc-js';
 import { z } from 'zod';
 import { ServiceMetrics, shutdownTelemetry } from '@prescient/telemetry';
@@ -20,6 +21,8 @@ export interface ServiceSpec<S extends z.ZodTypeAny> {
   module(platform: DynamicModule, config: z.infer<S>): Type<unknown> | DynamicModule;
   /** gRPC services to serve, resolved from the Nest app (so they share its providers). */
   grpc?: (app: INestApplication, config: z.infer<S>) => { port: number; services: GrpcService[] };
+  /** Routes that read their own body (e.g. remote_write's snappy protobuf); the JSON parser skips them. */
+  rawBodyRoutes?: string[];
   /** Starts consumers etc. once everything is listening. */
   afterStart?: (app: INestApplication, deps: PlatformDeps<z.infer<S>>) => Promise<void>;
   env?: NodeJS.ProcessEnv;
@@ -53,7 +56,10 @@ export async function startService<S extends z.ZodTypeAny>(spec: ServiceSpec<S>)
     throw new Error(`PostgreSQL is not usable: ${e.message}`);
   });
   const deps: PlatformDeps<z.infer<S>> = { config, logger, metrics, messaging, dataSource };
-  const app = await NestFactory.create(spec.module(PlatformModule.forRoot(deps), config), { logger, bodyParser: true });
+  const app = await NestFactory.create(spec.module(PlatformModule.forRoot(deps), config), { logger, bodyParser: false });
+  const json = express.json({ limit: '1mb' });
+  const raw = new Set(spec.rawBodyRoutes ?? []);
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => (raw.has(req.path) ? next() : json(req, res, next)));
   await app.listen(config.HTTP_PORT, HOST());
   const httpPort = (app.getHttpServer().address() as { port: number }).port;
 

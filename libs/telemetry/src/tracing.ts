@@ -1,7 +1,7 @@
 import { context, propagation, trace, Context, SpanKind, SpanStatusCode, Span, Attributes } from '@opentelemetry/api';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NoopSpanProcessor, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 let sdk: NodeSDK | undefined;
 
@@ -22,13 +22,16 @@ export function startTelemetry({ serviceName, spanProcessors, traceExporter }: T
   if (sdk) return;
   process.env.OTEL_SERVICE_NAME ??= serviceName;
   const endpointSet = Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
-  if (!endpointSet && !process.env.OTEL_TRACES_EXPORTER && !traceExporter) process.env.OTEL_TRACES_EXPORTER = 'none';
+  const exportsSomewhere = endpointSet || Boolean(process.env.OTEL_TRACES_EXPORTER) || Boolean(traceExporter) || Boolean(spanProcessors?.length);
+  // With nowhere to export, spans are still made (not exported), so trace context propagates and
+  // log lines carry trace ids.
+  const processors = exportsSomewhere ? spanProcessors : [new NoopSpanProcessor()];
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
   sdk = new NodeSDK({
     serviceName,
     traceExporter,
-    spanProcessors,
+    spanProcessors: processors,
     instrumentations: [
       getNodeAutoInstrumentations({
         '@opentelemetry/instrumentation-fs': { enabled: false },

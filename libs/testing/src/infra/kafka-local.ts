@@ -93,8 +93,9 @@ export async function startLocalKafka(progress: Progress = () => undefined): Pro
   const classpath = `${libs}/*`;
   const jvm = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath];
 
+  // --cluster-id=… because a base64url id may start with '-', which argparse would take for a flag.
   const clusterId = randomBytes(16).toString('base64url');
-  const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { encoding: 'utf8' });
+  const format = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', properties], { encoding: 'utf8' });
   if (format.status !== 0) throw new Error(`Kafka storage format failed:\n${format.stdout}${format.stderr}`);
 
   progress(`starting Kafka ${KAFKA_VERSION} (KRaft) on 127.0.0.1:${port}, log ${logFile}`);

@@ -1,1 +1,6 @@
-export default async function globalTeardown(): Promise<void> {}
+import type { Infrastructure } from '../infra/infrastructure';
+
+export default async function globalTeardown(): Promise<void> {
+  const infra = (globalThis as { __prescientInfra?: Infrastructure }).__prescientInfra;
+  await infra?.stop();
+}

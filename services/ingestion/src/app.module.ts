@@ -1,0 +1,18 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { subgraphModule } from '@prescient/platform';
+import { RemoteWriteController } from './remote-write/remote-write.controller';
+import { RemoteWriteService } from './remote-write/remote-write.service';
+import { SeenEntitiesService } from './workloads/seen-entities.service';
+import { WorkloadsResolver } from './workloads/workloads.resolver';
+
+@Module({})
+export class AppModule {
+  static forRoot(platform: DynamicModule): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [platform, subgraphModule()],
+      controllers: [RemoteWriteController],
+      providers: [RemoteWriteService, SeenEntitiesService, WorkloadsResolver],
+    };
+  }
+}

@@ -1,0 +1,301 @@
+import type {
+  DecodedSample,
+  DecodedSeries,
+  DecodedWriteRequest,
+  Label,
+  RemoteWriteLimits,
+} from './decoded-write-request';
+import { LabelInterner, NOT_UTF8 } from './label-interner';
+import { METRIC_NAME_LABEL, isValidMetricName } from './prometheus-names';
+import { ProtoCursor, WIRE_FIXED64, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './proto-cursor';
+import { RemoteWriteDecodeError, quoteForMessage } from './remote-write-decode-error';
+import { decompressSnappyBlock } from './snappy-block';
+import { isStaleMarkerAt } from './stale-marker';
+import { decodeUtf8OrNull } from './utf8';
+
+// Tags (field << 3 | wire type) of prompb.WriteRequest / TimeSeries / Label / Sample.
+const WRITE_REQUEST_TIMESERIES = (1 << 3) | WIRE_LENGTH_DELIMITED;
+const WRITE_REQUEST_METADATA = (3 << 3) | WIRE_LENGTH_DELIMITED;
+const TIMESERIES_LABELS = (1 << 3) | WIRE_LENGTH_DELIMITED;
+const TIMESERIES_SAMPLES = (2 << 3) | WIRE_LENGTH_DELIMITED;
+const TIMESERIES_EXEMPLARS = (3 << 3) | WIRE_LENGTH_DELIMITED;
+const TIMESERIES_HISTOGRAMS = (4 << 3) | WIRE_LENGTH_DELIMITED;
+const LABEL_NAME = (1 << 3) | WIRE_LENGTH_DELIMITED;
+const LABEL_VALUE = (2 << 3) | WIRE_LENGTH_DELIMITED;
+const SAMPLE_VALUE = (1 << 3) | WIRE_FIXED64;
+const SAMPLE_TIMESTAMP = (2 << 3) | WIRE_VARINT;
+
+/** Values longer than this are decoded directly: caching them would cost memory for little reuse. */
+const MAX_INTERNED_VALUE_BYTES = 512;
+
+export interface DecodeRemoteWriteOptions {
+  /** Reuse one across requests so repeated label strings are built and validated once per process. */
+  readonly interner?: LabelInterner;
+}
+
+/**
+ * Decodes and validates a Prometheus remote_write 1.0 body (snappy block of prompb.WriteRequest).
+ * Throws only RemoteWriteDecodeError; every limit is enforced before the work it bounds.
+ */
+export function decodeRemoteWrite(
+  body: Uint8Array,
+  limits: RemoteWriteLimits,
+  options: DecodeRemoteWriteOptions = {},
+): DecodedWriteRequest {
+  if (body.length > limits.maxCompressedBytes) {
+    throw new RemoteWriteDecodeError(
+      'body_too_large',
+      `request body is ${body.length} bytes, over the limit of ${limits.maxCompressedBytes}`,
+    );
+  }
+  const message = decompressSnappyBlock(body, limits.maxDecompressedBytes);
+  return decodeWriteRequestMessage(message, limits, options);
+}
+
+/** Decodes the protobuf WriteRequest alone (already decompressed). */
+export function decodeWriteRequestMessage(
+  message: Uint8Array,
+  limits: RemoteWriteLimits,
+  options: DecodeRemoteWriteOptions = {},
+): DecodedWriteRequest {
+  return new WriteRequestDecoder(message, limits, options.interner ?? new LabelInterner()).decode();
+}
+
+/** One-shot decoder: the cursor plus the per-request state that error messages and counters need. */
+class WriteRequestDecoder extends ProtoCursor {
+  private readonly series: DecodedSeries[] = [];
+  private seriesIndex = -1;
+  private sampleCount = 0;
+  private staleMarkerCount = 0;
+  private emptySeriesSkipped = 0;
+  private histogramsSkipped = 0;
+  private exemplarsSkipped = 0;
+  private metadataSkipped = 0;
+  /** Set by decodeLabel when the label was a non-empty __name__. */
+  private metricName = '';
+
+  constructor(
+    message: Uint8Array,
+    private readonly limits: RemoteWriteLimits,
+    private readonly interner: LabelInterner,
+  ) {
+    super(message);
+  }
+
+  decode(): DecodedWriteRequest {
+    const end = this.buf.length;
+    while (this.pos < end) {
+      const tag = this.readTag(end);
+      if (tag === WRITE_REQUEST_TIMESERIES) {
+        const length = this.readLength(end);
+        this.decodeTimeSeries(this.pos + length);
+      } else if (tag === WRITE_REQUEST_METADATA) {
+        this.pos += this.readLength(end);
+        this.metadataSkipped++;
+      } else {
+        this.rejectMistypedOrSkip(tag, end, WRITE_REQUEST_FIELDS);
+      }
+    }
+    return {
+      series: this.series,
+      sampleCount: this.sampleCount,
+      staleMarkerCount: this.staleMarkerCount,
+      emptySeriesSkipped: this.emptySeriesSkipped,
+      histogramsSkipped: this.histogramsSkipped,
+      exemplarsSkipped: this.exemplarsSkipped,
+      metadataSkipped: this.metadataSkipped,
+    };
+  }
+
+  protected override describePosition(): string {
+    const where = `at byte ${this.pos}`;
+    return this.seriesIndex < 0 ? where : `${where}, in series ${this.seriesIndex}`;
+  }
+
+  private decodeTimeSeries(end: number): void {
+    const index = ++this.seriesIndex;
+    if (index >= this.limits.maxSeriesPerRequest) {
+      this.fail('too_many_series', `request has more than the limit of ${this.limits.maxSeriesPerRequest} series`);
+    }
+    const stamp = this.interner.beginSeries();
+    const labels: Label[] = [];
+    const samples: DecodedSample[] = [];
+    let labelsSent = 0;
+    this.metricName = '';
+    while (this.pos < end) {
+      const tag = this.readTag(end);
+      if (tag === TIMESERIES_LABELS) {
+        if (++labelsSent > this.limits.maxLabelsPerSeries) this.tooManyLabels();
+        const length = this.readLength(end);
+        this.decodeLabel(this.pos + length, labels, stamp);
+      } else if (tag === TIMESERIES_SAMPLES) {
+        const length = this.readLength(end);
+        samples.push(this.decodeSample(this.pos + length));
+      } else if (tag === TIMESERIES_HISTOGRAMS) {
+        this.pos += this.readLength(end);
+        this.histogramsSkipped++;
+      } else if (tag === TIMESERIES_EXEMPLARS) {
+        this.pos += this.readLength(end);
+        this.exemplarsSkipped++;
+      } else {
+        this.rejectMistypedOrSkip(tag, end, TIMESERIES_FIELDS);
+      }
+    }
+    this.acceptSeries(labels, samples);
+  }
+
+  private acceptSeries(labels: Label[], samples: DecodedSample[]): void {
+    if (this.metricName === '') {
+      this.fail('missing_metric_name', `series has no ${METRIC_NAME_LABEL} label${describeLabels(labels)}`);
+    }
+    if (samples.length === 0) {
+      this.emptySeriesSkipped++; // Prometheus ignores series without float samples; counted for visibility
+      return;
+    }
+    this.sampleCount += samples.length;
+    this.series.push({ labels, metricName: this.metricName, samples });
+  }
+
+  /** Decodes one Label (last occurrence of a field wins, as in proto3), validates it, and keeps it if non-empty. */
+  private decodeLabel(end: number, labels: Label[], stamp: number): void {
+    let nameStart = 0;
+    let nameEnd = 0;
+    let valueStart = 0;
+    let valueEnd = 0;
+    while (this.pos < end) {
+      const tag = this.readTag(end);
+      if (tag === LABEL_NAME) {
+        const length = this.readLength(end);
+        nameStart = this.pos;
+        nameEnd = this.pos += length;
+      } else if (tag === LABEL_VALUE) {
+        const length = this.readLength(end);
+        valueStart = this.pos;
+        valueEnd = this.pos += length;
+      } else {
+        this.rejectMistypedOrSkip(tag, end, LABEL_FIELDS);
+      }
+    }
+    const nameId = this.internLabelName(nameStart, nameEnd, stamp);
+    if (valueEnd === valueStart) return; // an empty value means "no such label" in Prometheus
+    const name = this.interner.text(nameId);
+    const value = this.labelValue(valueStart, valueEnd, nameId, name);
+    labels.push({ name, value });
+  }
+
+  private internLabelName(start: number, end: number, stamp: number): number {
+    const limit = this.limits.maxLabelNameLength;
+    if (end - start > limit) {
+      this.fail('label_name_too_long', `label name of ${end - start} bytes is over the limit of ${limit}`);
+    }
+    const id = this.interner.intern(this.buf, start, end);
+    if (id === NOT_UTF8) this.fail('invalid_utf8', 'label name is not valid UTF-8');
+    if (!this.interner.isValidLabelName(id)) {
+      this.fail('invalid_label_name', `label name ${quoteForMessage(this.interner.text(id))} is invalid`);
+    }
+    if (this.interner.markSeen(id, stamp)) {
+      this.fail('duplicate_label_name', `label name ${quoteForMessage(this.interner.text(id))} appears twice`);
+    }
+    return id;
+  }
+
+  private labelValue(start: number, end: number, nameId: number, name: string): string {
+    const length = end - start;
+    if (length > this.limits.maxLabelValueLength) {
+      this.fail(
+        'label_value_too_long',
+        `value of label ${quoteForMessage(name)} is ${length} bytes, over the limit of ${this.limits.maxLabelValueLength}`,
+      );
+    }
+    const isMetricName = this.interner.isMetricNameLabel(nameId);
+    if (length > MAX_INTERNED_VALUE_BYTES) return this.uncachedLabelValue(start, end, name, isMetricName);
+    const id = this.interner.intern(this.buf, start, end);
+    if (id === NOT_UTF8) this.fail('invalid_utf8', `value of label ${quoteForMessage(name)} is not valid UTF-8`);
+    const value = this.interner.text(id);
+    if (isMetricName) {
+      if (!this.interner.isValidMetricName(id)) this.invalidMetricName(value);
+      this.metricName = value;
+    }
+    return value;
+  }
+
+  private uncachedLabelValue(start: number, end: number, name: string, isMetricName: boolean): string {
+    const value = decodeUtf8OrNull(this.buf, start, end);
+    if (value === null) this.fail('invalid_utf8', `value of label ${quoteForMessage(name)} is not valid UTF-8`);
+    if (isMetricName) {
+      if (!isValidMetricName(value)) this.invalidMetricName(value);
+      this.metricName = value;
+    }
+    return value;
+  }
+
+  private decodeSample(end: number): DecodedSample {
+    let value = 0;
+    let timestampMs = 0;
+    let stale = false;
+    while (this.pos < end) {
+      const tag = this.readTag(end);
+      if (tag === SAMPLE_VALUE) {
+        this.requireBytes(8, end, 'sample value');
+        stale = isStaleMarkerAt(this.buf, this.pos);
+        value = this.readDoubleUnchecked();
+      } else if (tag === SAMPLE_TIMESTAMP) {
+        timestampMs = this.readInt64(end);
+      } else {
+        this.rejectMistypedOrSkip(tag, end, SAMPLE_FIELDS);
+      }
+    }
+    if (timestampMs > Number.MAX_SAFE_INTEGER || timestampMs < -Number.MAX_SAFE_INTEGER) {
+      this.fail('timestamp_out_of_range', `sample timestamp ${timestampMs} ms is beyond ±2^53`);
+    }
+    if (stale) this.staleMarkerCount++;
+    return { timestampMs, value, stale };
+  }
+
+  /** A known field with an unexpected wire type is refused; anything else is skipped as unknown. */
+  private rejectMistypedOrSkip(tag: number, end: number, known: KnownFields): void {
+    const field = known[tag >>> 3];
+    if (field !== undefined) this.wrongWireType(tag, field.name, field.wireType);
+    this.skipField(tag, end);
+  }
+
+  private tooManyLabels(): never {
+    return this.fail('too_many_labels', `series has more than the limit of ${this.limits.maxLabelsPerSeries} labels`);
+  }
+
+  private invalidMetricName(value: string): never {
+    return this.fail('invalid_metric_name', `metric name ${quoteForMessage(value)} is invalid`);
+  }
+}
+
+interface KnownField {
+  readonly name: string;
+  readonly wireType: number;
+}
+type KnownFields = Readonly<Record<number, KnownField>>;
+
+const WRITE_REQUEST_FIELDS: KnownFields = {
+  1: { name: 'WriteRequest.timeseries', wireType: WIRE_LENGTH_DELIMITED },
+  3: { name: 'WriteRequest.metadata', wireType: WIRE_LENGTH_DELIMITED },
+};
+const TIMESERIES_FIELDS: KnownFields = {
+  1: { name: 'TimeSeries.labels', wireType: WIRE_LENGTH_DELIMITED },
+  2: { name: 'TimeSeries.samples', wireType: WIRE_LENGTH_DELIMITED },
+  3: { name: 'TimeSeries.exemplars', wireType: WIRE_LENGTH_DELIMITED },
+  4: { name: 'TimeSeries.histograms', wireType: WIRE_LENGTH_DELIMITED },
+};
+const LABEL_FIELDS: KnownFields = {
+  1: { name: 'Label.name', wireType: WIRE_LENGTH_DELIMITED },
+  2: { name: 'Label.value', wireType: WIRE_LENGTH_DELIMITED },
+};
+const SAMPLE_FIELDS: KnownFields = {
+  1: { name: 'Sample.value', wireType: WIRE_FIXED64 },
+  2: { name: 'Sample.timestamp', wireType: WIRE_VARINT },
+};
+
+/** The labels decoded so far, for messages about a series that lacks something. */
+function describeLabels(labels: readonly Label[]): string {
+  if (labels.length === 0) return '';
+  const shown = labels.slice(0, 4).map((label) => `${label.name}=${quoteForMessage(label.value, 32)}`);
+  return ` (labels: ${shown.join(', ')}${labels.length > 4 ? ', …' : ''})`;
+}

@@ -1,0 +1,180 @@
+/**
+ * Micro-benchmark for the remote_write decoder (not a test). Run from the repo root:
+ *   node -r ./tools/register.js services/ingestion/src/domain/remote-write/decode.bench.ts [mode]
+ * With no mode it runs every mode in its own child process, so one mode's JIT feedback
+ * (e.g. a second interner class) cannot slow another down.
+ */
+import { execFileSync } from 'node:child_process';
+import { uncompressSync } from 'snappy';
+// Relative import on purpose: the package index also loads the Kafka/Postgres test infrastructure.
+import {
+  buildCadvisorFleet,
+  encodeRemoteWriteBody,
+  fleetWriteRequests,
+} from '../../../../../libs/testing/src/remote-write';
+import { decodeRemoteWrite } from './decode-write-request';
+import type { RemoteWriteLimits } from './decoded-write-request';
+import { LabelInterner } from './label-interner';
+import { isValidLabelName, isValidMetricName } from './prometheus-names';
+import { ProtoCursor } from './proto-cursor';
+import { decodeUtf8OrNull } from './utf8';
+
+const FLEET_SERIES = 50_000;
+const SERIES_PER_REQUEST = 2_000;
+const REQUESTS = FLEET_SERIES / SERIES_PER_REQUEST; // cycle through the whole fleet
+const WARMUP_MS = 1_500;
+const ROUND_MS = 1_000;
+const ROUNDS = 5;
+
+const LIMITS: RemoteWriteLimits = {
+  maxCompressedBytes: 16 << 20,
+  maxDecompressedBytes: 64 << 20,
+  maxSeriesPerRequest: 10_000,
+  maxLabelsPerSeries: 40,
+  maxLabelNameLength: 1_024,
+  maxLabelValueLength: 2_048,
+};
+
+type Mode = 'snappy' | 'bare' | 'full-shared' | 'full-per-request' | 'full-no-intern';
+const MODES: Record<Mode, string> = {
+  snappy: 'snappy only',
+  bare: '(a) snappy + bare walk',
+  'full-shared': '(b) full decode+validate, shared interner',
+  'full-per-request': '    full decode+validate, interner per request',
+  'full-no-intern': '    full decode+validate, no interning',
+};
+
+/**
+ * Baseline: snappy output walked with the same cursor, touching every label byte (summing them), every
+ * double and every varint, but building no strings or objects and validating nothing.
+ */
+function bareWalk(message: Uint8Array): number {
+  const cursor = new ProtoCursor(message);
+  return walkMessage(cursor, message, message.length, 0);
+}
+
+function walkMessage(cursor: ProtoCursor, bytes: Uint8Array, end: number, depth: number): number {
+  let checksum = 0;
+  while (cursor.pos < end) {
+    const tag = cursor.readTag(end);
+    const wireType = tag & 7;
+    if (wireType === 2) {
+      const length = cursor.readLength(end);
+      const fieldEnd = cursor.pos + length;
+      if (depth < 2) checksum += walkMessage(cursor, bytes, fieldEnd, depth + 1);
+      else {
+        checksum += sumBytes(bytes, cursor.pos, fieldEnd);
+        cursor.pos = fieldEnd;
+      }
+    } else if (wireType === 1) {
+      cursor.requireBytes(8, end, 'double');
+      checksum += cursor.readDoubleUnchecked() > 0 ? 1 : 0;
+    } else checksum += cursor.readInt64(end) & 1;
+  }
+  return checksum | 0;
+}
+
+function sumBytes(bytes: Uint8Array, start: number, end: number): number {
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += bytes[i];
+  return sum;
+}
+
+/** The decoder with interning defeated: every label is decoded and validated afresh. */
+class NoInterning extends LabelInterner {
+  private texts: string[] = [];
+  private seen = new Map<string, number>();
+
+  override intern(source: Uint8Array, start: number, end: number): number {
+    const text = decodeUtf8OrNull(source, start, end);
+    if (text === null) return -1;
+    return this.texts.push(text) - 1;
+  }
+  override text(id: number): string {
+    return this.texts[id];
+  }
+  override isMetricNameLabel(id: number): boolean {
+    return this.texts[id] === '__name__';
+  }
+  override isValidLabelName(id: number): boolean {
+    return isValidLabelName(this.texts[id]);
+  }
+  override isValidMetricName(id: number): boolean {
+    return isValidMetricName(this.texts[id]);
+  }
+  override beginSeries(): number {
+    this.texts.length = 0;
+    this.seen.clear();
+    return 1;
+  }
+  override markSeen(id: number, stamp: number): boolean {
+    const text = this.texts[id];
+    if (this.seen.get(text) === stamp) return true;
+    this.seen.set(text, stamp);
+    return false;
+  }
+}
+
+function runner(mode: Mode): (body: Buffer) => number {
+  const shared = new LabelInterner();
+  const noInterning = new NoInterning();
+  const uncompress = (body: Buffer): Buffer => uncompressSync(body, { asBuffer: true, copyOutputData: true }) as Buffer;
+  switch (mode) {
+    case 'snappy':
+      return (body) => uncompress(body).length;
+    case 'bare':
+      return (body) => bareWalk(uncompress(body));
+    case 'full-shared':
+      return (body) => decodeRemoteWrite(body, LIMITS, { interner: shared }).sampleCount;
+    case 'full-per-request':
+      return (body) => decodeRemoteWrite(body, LIMITS).sampleCount;
+    case 'full-no-intern':
+      return (body) => decodeRemoteWrite(body, LIMITS, { interner: noInterning }).sampleCount;
+  }
+}
+
+/** Decodes bodies round-robin for `durationMs`; returns samples per second. */
+function measure(run: (body: Buffer) => number, bodies: Buffer[], durationMs: number): number {
+  let sink = 0;
+  let requests = 0;
+  const start = process.hrtime.bigint();
+  const deadline = start + BigInt(durationMs) * 1_000_000n;
+  while (process.hrtime.bigint() < deadline) {
+    sink ^= run(bodies[requests % bodies.length]);
+    requests++;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (sink === 0.5) console.log(sink); // keeps the result observable so nothing is optimised away
+  return (requests * SERIES_PER_REQUEST) / seconds;
+}
+
+function runMode(mode: Mode): void {
+  const fleet = buildCadvisorFleet(FLEET_SERIES);
+  const bodies = fleetWriteRequests(fleet, REQUESTS, { seriesPerRequest: SERIES_PER_REQUEST }).map(encodeRemoteWriteBody);
+  const run = runner(mode);
+  measure(run, bodies, WARMUP_MS);
+  const rounds = Array.from({ length: ROUNDS }, () => measure(run, bodies, ROUND_MS)).sort((a, b) => a - b);
+  const bytes = bodies.reduce((sum, body) => sum + body.length, 0) / bodies.length;
+  console.log(JSON.stringify({ mode, median: rounds[ROUNDS >> 1], best: rounds[ROUNDS - 1], bodyBytes: bytes }));
+}
+
+function runAll(): void {
+  const results = new Map<Mode, number>();
+  for (const mode of Object.keys(MODES) as Mode[]) {
+    const output = execFileSync(process.execPath, [...process.execArgv, __filename, mode], { encoding: 'utf8' });
+    const result = JSON.parse(output.trim().split('\n').pop() ?? '{}') as { median: number; bodyBytes: number };
+    results.set(mode, result.median);
+    if (mode === 'snappy') console.log(`requests: ${SERIES_PER_REQUEST} series × 1 sample, ~${Math.round(result.bodyBytes / 1024)} KiB snappy, cycled over a ${FLEET_SERIES}-series fleet`);
+    console.log(`${MODES[mode].padEnd(48)} ${formatRate(result.median)} samples/s (median of ${ROUNDS})`);
+  }
+  const ratio = (results.get('full-shared') ?? 0) / (results.get('bare') ?? 1);
+  console.log(`full (shared interner) / bare walk: ${ratio.toFixed(2)}×`);
+}
+
+function formatRate(samplesPerSecond: number): string {
+  return Math.round(samplesPerSecond).toLocaleString('en-US').padStart(11);
+}
+
+const requested = process.argv[2] as Mode | undefined;
+if (requested !== undefined && requested in MODES) runMode(requested);
+else runAll();

@@ -1,0 +1,42 @@
+import { EntityKind, METRICS } from '@prescient/contracts';
+import { seriesToEntities } from './series-to-entities';
+
+const labels = (extra: Record<string, string>) => Object.entries(extra).map(([name, value]) => ({ name, value }));
+const cpu = 'namespace_workload:container_cpu_usage_seconds_total:sum_rate';
+const mem = 'namespace_workload:container_memory_working_set_bytes:sum';
+
+describe('seriesToEntities', () => {
+  it('groups the CPU and memory series of one workload into one batch, in time order', () => {
+    const wl = labels({ namespace: 'shop', workload: 'api', workload_type: 'deployment' });
+    const result = seriesToEntities('acme', 'prod', [
+      { metricName: cpu, labels: wl, samples: [{ timestampMs: 2000, value: 0.5 }, { timestampMs: 1000, value: 0.4 }] },
+      { metricName: mem, labels: wl, samples: [{ timestampMs: 1000, value: 1e9 }] },
+    ]);
+    expect(result.batches).toHaveLength(1);
+    expect(result.batches[0].entity).toEqual({ tenant: 'acme', kind: EntityKind.ENTITY_KIND_WORKLOAD, cluster: 'prod', namespace: 'shop', workloadKind: 'Deployment', name: 'api' });
+    expect(result.batches[0].series).toEqual([
+      { metric: METRICS.cpuUsageCores, samples: [{ timestampMs: 1000, value: 0.4 }, { timestampMs: 2000, value: 0.5 }] },
+      { metric: METRICS.memoryWorkingSetBytes, samples: [{ timestampMs: 1000, value: 1e9 }] },
+    ]);
+    expect(result.acceptedSamples).toBe(3);
+  });
+
+  it.each([
+    ['an unknown metric', { metricName: 'up', labels: labels({ namespace: 'a', workload: 'b', workload_type: 'deployment' }) }],
+    ['a series without a workload label', { metricName: cpu, labels: labels({ namespace: 'a', workload_type: 'deployment' }) }],
+    ['a series without a namespace', { metricName: cpu, labels: labels({ workload: 'b', workload_type: 'deployment' }) }],
+  ])('counts %s as unmapped', (_, s) => {
+    const result = seriesToEntities('acme', 'prod', [{ ...s, samples: [{ timestampMs: 1, value: 1 }] }]);
+    expect(result).toMatchObject({ batches: [], unmappedSeries: 1, acceptedSamples: 0 });
+  });
+
+  it('drops non-finite values (NaN, stale markers, ±Inf) and counts them', () => {
+    const wl = labels({ namespace: 'a', workload: 'b', workload_type: 'statefulset', cluster: 'eu' });
+    const result = seriesToEntities('acme', 'prod', [
+      { metricName: cpu, labels: wl, samples: [{ timestampMs: 1, value: NaN }, { timestampMs: 2, value: Infinity }, { timestampMs: 3, value: 1 }] },
+    ]);
+    expect(result.droppedSamples).toBe(2);
+    expect(result.batches[0].entity.cluster).toBe('eu');
+    expect(result.batches[0].entity.workloadKind).toBe('StatefulSet');
+  });
+});

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SampleBatch, TOPICS, entityKey } from '@prescient/contracts';
+import { JsonLogger, KafkaMessaging, SERVICE_CONFIG, sampleBatchCodec } from '@prescient/platform';
+import { ServiceMetrics } from '@prescient/telemetry';
+import { IngestionConfig } from '../config/ingestion.config';
+import { decodeRemoteWrite, LabelInterner, RemoteWriteLimits } from '../domain/remote-write';
+import { seriesToEntities } from '../domain/series-to-entities';
+import { SeenEntitiesService } from '../workloads/seen-entities.service';
+
+export type WriteOutcome =
+  | { status: 204; samples: number }
+  | { status: 400 | 413 | 415 | 401; reason: string; message: string }
+  | { status: 503; reason: string; message: string; retryAfterSeconds: number };
+
+/**
+ * remote_write → metrics.samples.v1. A request is acknowledged (204) only after Kafka has every
+ * batch (acks=all, idempotent producer); if the broker cannot take it, 503 with Retry-After, so
+ * Prometheus retries and nothing is lost. Bodies that can never succeed get 400 with the reason.
+ */
+@Injectable()
+export class RemoteWriteService {
+  private readonly interner = new LabelInterner();
+  private readonly limits: RemoteWriteLimits;
+  private readonly requests;
+  private readonly rejected;
+  private readonly samplesReceived;
+  private readonly samplesPublished;
+  private readonly samplesDropped;
+  private readonly seriesUnmapped;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
+    @Inject(KafkaMessaging) private readonly messaging: KafkaMessaging,
+    @Inject(ServiceMetrics) metrics: ServiceMetrics,
+    @Inject(JsonLogger) private readonly logger: JsonLogger,
+    private readonly seen: SeenEntitiesService,
+  ) {
+    this.limits = {
+      maxCompressedBytes: config.REMOTE_WRITE_MAX_BODY_BYTES,
+      maxDecompressedBytes: config.REMOTE_WRITE_MAX_DECOMPRESSED_BYTES,
+      maxSeriesPerRequest: config.REMOTE_WRITE_MAX_SERIES_PER_REQUEST,
+      maxLabelsPerSeries: 64,
+      maxLabelNameLength: 1024,
+      maxLabelValueLength: 4096,
+    };
+    this.requests = metrics.counter('remote_write_requests_total', 'remote_write requests by HTTP status', ['code']);
+    this.rejected = metrics.counter('remote_write_rejected_total', 'remote_write requests refused, by reason', ['reason']);
+    this.samplesReceived = metrics.counter('samples_received_total', 'Samples decoded from remote_write requests');
+    this.samplesPublished = metrics.counter('samples_published_total', 'Samples acknowledged by Kafka on metrics.samples.v1');
+    this.samplesDropped = metrics.counter('samples_dropped_total', 'Samples not forwarded, by reason', ['reason']);
+    this.seriesUnmapped = metrics.counter('series_unmapped_total', 'Series whose metric or labels map to no entity');
+  }
+
+  get maxBodyBytes(): number {
+    return this.config.REMOTE_WRITE_MAX_BODY_BYTES;
+  }
+
+  /** Counts a refusal decided before decoding (size, content type, tenant). */
+  refuse(outcome: Exclude<WriteOutcome, { status: 204 }>): WriteOutcome {
+    this.rejected.inc({ reason: outcome.reason });
+    this.requests.inc({ code: String(outcome.status) });
+    return outcome;
+  }
+
+  async write(tenant: string, body: Buffer): Promise<WriteOutcome> {
+    let decoded;
+    try {
+      decoded = decodeRemoteWrite(body, this.limits, { interner: this.interner });
+    } catch (error) {
+      const reason = (error as { reason?: string }).reason ?? 'undecodable';
+      return this.refuse({ status: reason === 'body_too_large' ? 413 : 400, reason, message: (error as Error).message });
+    }
+    this.samplesReceived.inc(decoded.sampleCount);
+    const mapped = seriesToEntities(tenant, this.config.CLUSTER_NAME, decoded.series);
+    this.seriesUnmapped.inc(mapped.unmappedSeries);
+    this.samplesDropped.inc({ reason: 'non_finite' }, mapped.droppedSamples);
+    const receivedAtMs = Date.now();
+    const messages = mapped.batches.map((b) => ({
+      key: entityKey(b.entity),
+      tenant,
+      value: SampleBatch.fromPartial({ entity: b.entity, series: b.series, source: 'remote_write', receivedAtMs }),
+    }));
+    try {
+      await this.messaging.publish(TOPICS.metricsSamples.name, sampleBatchCodec, messages);
+    } catch (error) {
+      this.logger.warn(`Kafka did not acknowledge ${messages.length} batches: ${(error as Error).message}`, 'RemoteWrite');
+      return this.refuse({ status: 503, reason: 'kafka_unavailable', message: 'the message broker did not acknowledge the samples; retry', retryAfterSeconds: 5 });
+    }
+    this.samplesPublished.inc(mapped.acceptedSamples);
+    // The register is a view for the API; losing an update must not fail an acknowledged write.
+    await this.seen.record(mapped.batches).catch((e: Error) => this.logger.warn(`entity register update failed: ${e.message}`, 'RemoteWrite'));
+    this.requests.inc({ code: '204' });
+    return { status: 204, samples: mapped.acceptedSamples };
+  }
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { entityKey, EntityKind } from '@prescient/contracts';
+import { EntitySamples } from '../domain/series-to-entities';
+import { SeenEntity } from './seen-entity.entity';
+
+/** The register of entities seen, kept per tenant; every read is scoped by tenant. */
+@Injectable()
+export class SeenEntitiesService {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async record(batches: EntitySamples[]): Promise<void> {
+    if (batches.length === 0) return;
+    const rows = batches.map((b) => {
+      const times = b.series.flatMap((s) => s.samples.map((p) => p.timestampMs));
+      return { b, last: new Date(Math.max(...times)), count: times.length };
+    });
+    const values: unknown[] = [];
+    const tuples = rows.map(({ b, last, count }, i) => {
+      values.push(b.entity.tenant, entityKey(b.entity), b.entity.kind, b.entity.cluster, b.entity.namespace, b.entity.workloadKind, b.entity.name, last, count);
+      const o = i * 9;
+      return `($${o + 1},$${o + 2},$${o + 3},$${o + 4},$${o + 5},$${o + 6},$${o + 7},now(),$${o + 8},$${o + 9})`;
+    });
+    await this.dataSource.query(
+      `INSERT INTO seen_entities (tenant, entity_key, kind, cluster, namespace, workload_kind, name, first_seen_at, last_sample_at, samples_total)
+       VALUES ${tuples.join(',')}
+       ON CONFLICT (tenant, entity_key) DO UPDATE SET
+         last_sample_at = GREATEST(seen_entities.last_sample_at, EXCLUDED.last_sample_at),
+         samples_total = seen_entities.samples_total + EXCLUDED.samples_total`,
+      values,
+    );
+  }
+
+  findWorkload(tenant: string, key: { cluster: string; namespace: string; kind: string; name: string }): Promise<SeenEntity | null> {
+    return this.dataSource.getRepository(SeenEntity).findOneBy({
+      tenant, kind: EntityKind.ENTITY_KIND_WORKLOAD, cluster: key.cluster, namespace: key.namespace, workloadKind: key.kind, name: key.name,
+    });
+  }
+
+  listWorkloads(tenant: string, filter: { cluster?: string; namespace?: string }, limit: number): Promise<SeenEntity[]> {
+    return this.dataSource.getRepository(SeenEntity).find({
+      where: { tenant, kind: EntityKind.ENTITY_KIND_WORKLOAD, ...(filter.cluster ? { cluster: filter.cluster } : {}), ...(filter.namespace ? { namespace: filter.namespace } : {}) },
+      order: { cluster: 'ASC', namespace: 'ASC', name: 'ASC' },
+      take: limit,
+    });
+  }
+}
