@@ -1,3 +1,4 @@
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloFederationDriver, ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { DynamicModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -18,6 +19,8 @@ export function subgraphModule(orphanedTypes: Function[] = []): DynamicModule {
     autoSchemaFile: { federation: 2 },
     sortSchema: true,
     playground: false,
+    // Inline traces (ftv1) feed Apollo's hosted usage reporting, which we do not use: traces go to OTel.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
     path: '/graphql',
     buildSchemaOptions: { orphanedTypes },
     context: ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }): SubgraphContext => {

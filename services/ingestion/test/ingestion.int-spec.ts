@@ -47,7 +47,7 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
     const gql = await fetch(`${base}/graphql`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': tenant },
       body: JSON.stringify({ query: '{ workloads { cluster namespace kind name samplesReceived lastSampleAt } }' }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<any>);
     expect(gql.data.workloads).toEqual([{ cluster: 'default', namespace: 'shop', kind: 'Deployment', name: 'api', samplesReceived: 2, lastSampleAt: new Date(1_700_000_060_000).toISOString() }]);
   });
 
@@ -55,9 +55,9 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
     const other = await fetch(`${base}/graphql`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': uniqueTenant() },
       body: JSON.stringify({ query: '{ workloads { name } }' }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<any>);
     expect(other.data.workloads).toEqual([]);
-    const none = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ workloads { name } }' }) }).then((r) => r.json());
+    const none = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ workloads { name } }' }) }).then((r) => r.json() as Promise<any>);
     expect(none.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 

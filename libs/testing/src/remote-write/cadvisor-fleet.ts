@@ -26,24 +26,24 @@ export interface CadvisorFleetOptions {
 }
 
 /**
- * Label sets for `seriesCount` realistic cAdvisor series (13–14 labels, sorted as Prometheus sends them):
- * nodes × pods × containers × metrics, with long unique `id`/`name` values and heavily shared
- * `job`/`endpoint`/`namespace`/`image` values, as in a real kubelet scrape.
+ * Label sets for `seriesCount` realistic cAdvisor series (13–14 labels, sorted as Prometheus sends them),
+ * in the order a kubelet scrape exposes them: per node, metric family by metric family, every container
+ * of every pod. `id`/`name` are long and unique per container; `job`/`endpoint`/`node`... are shared.
  */
 export function buildCadvisorFleet(seriesCount: number, options: CadvisorFleetOptions = {}): EncodableLabel[][] {
   const random = mulberry32(options.seed ?? 42);
   const fleet: EncodableLabel[][] = [];
   for (let node = 0; fleet.length < seriesCount; node++) {
     const nodeLabels = describeNode(node);
-    for (let pod = 0; pod < PODS_PER_NODE && fleet.length < seriesCount; pod++) {
-      const podLabels = describePod(random, node, pod);
-      for (const container of CONTAINERS) {
-        const containerId = hex(random, 64);
-        for (const metric of CADVISOR_METRICS) {
-          if (fleet.length === seriesCount) break;
-          fleet.push(cadvisorLabels(metric, container, containerId, nodeLabels, podLabels));
-        }
-      }
+    const pods = Array.from({ length: PODS_PER_NODE }, (_, pod) => describePod(random, node, pod));
+    const containerIds = pods.map(() => CONTAINERS.map(() => hex(random, 64)));
+    for (const metric of CADVISOR_METRICS) {
+      pods.forEach((pod, podIndex) =>
+        CONTAINERS.forEach((container, containerIndex) => {
+          const containerId = containerIds[podIndex][containerIndex];
+          if (fleet.length < seriesCount) fleet.push(cadvisorLabels(metric, container, containerId, nodeLabels, pod));
+        }),
+      );
     }
   }
   return fleet;

@@ -139,6 +139,10 @@ describe('classifyService', () => {
   it('keeps reasons bounded when label values are huge', () => {
     const s = service({ clusterIP: 'None', labels: { 'prescient.io/workload-class': 'x'.repeat(10_000) }, annotations: { 'prescient.io/exposed-to': 'Y'.repeat(10_000) } });
     expect(classifyService(s, context('team-a')).reason.length).toBeLessThan(400);
+    const many = Array.from({ length: 2_000 }, (_, i) => `tenant-${i}`).join(',');
+    const wide = classifyService(service({ annotations: { 'prescient.io/exposed-to': many } }), context('team-a'));
+    expect(wide.exportTo).toHaveLength(2_001);
+    expect(wide.reason.length).toBeLessThanOrEqual(300);
   });
 });
 

@@ -94,6 +94,8 @@ export function exportToOwner(service: Service, policy: MeshPolicy): ExportToOwn
 }
 
 const MAX_QUOTED = 64;
+// Reasons go into logs and admission warnings; long exposure lists must not make them unbounded.
+const MAX_REASON = 300;
 function quote(value: string): string {
   return JSON.stringify(value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value);
 }
@@ -146,7 +148,11 @@ export function classifyService(service: Service, context: ClassifyContext): Cla
   const owners = meta.ownerReferences ?? [];
   const namespace = context.namespace || meta.namespace || '';
   const name = meta.name ?? '';
-  const result = (exportTo: string[] | null, rule: ClassificationRule, reason: string): Classification => ({ exportTo, rule, reason });
+  const result = (exportTo: string[] | null, rule: ClassificationRule, reason: string): Classification => ({
+    exportTo,
+    rule,
+    reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason,
+  });
 
   if (exportToOwner(service, policy) === 'user') {
     return result(null, 'user-annotation', `${ISTIO_EXPORT_TO_ANNOTATION}=${quote(annotations[ISTIO_EXPORT_TO_ANNOTATION] ?? '')} was set by the user`);

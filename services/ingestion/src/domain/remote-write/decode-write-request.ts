@@ -119,18 +119,20 @@ class WriteRequestDecoder extends ProtoCursor {
     }
     const stamp = this.interner.beginSeries();
     const labels: Label[] = [];
-    const samples: DecodedSample[] = [];
+    let samples: DecodedSample[] | null = null; // created on first sample, sized 1: most series carry one
     let labelsSent = 0;
     this.metricName = '';
     while (this.pos < end) {
       const tag = this.readTag(end);
       if (tag === TIMESERIES_LABELS) {
-        if (++labelsSent > this.limits.maxLabelsPerSeries) this.tooManyLabels();
+        if (labelsSent === this.limits.maxLabelsPerSeries) this.tooManyLabels();
         const length = this.readLength(end);
-        this.decodeLabel(this.pos + length, labels, stamp);
+        this.decodeLabel(this.pos + length, labelsSent++, labels, stamp);
       } else if (tag === TIMESERIES_SAMPLES) {
         const length = this.readLength(end);
-        samples.push(this.decodeSample(this.pos + length));
+        const sample = this.decodeSample(this.pos + length);
+        if (samples === null) samples = [sample];
+        else samples.push(sample);
       } else if (tag === TIMESERIES_HISTOGRAMS) {
         this.pos += this.readLength(end);
         this.histogramsSkipped++;
@@ -144,11 +146,11 @@ class WriteRequestDecoder extends ProtoCursor {
     this.acceptSeries(labels, samples);
   }
 
-  private acceptSeries(labels: Label[], samples: DecodedSample[]): void {
+  private acceptSeries(labels: Label[], samples: DecodedSample[] | null): void {
     if (this.metricName === '') {
       this.fail('missing_metric_name', `series has no ${METRIC_NAME_LABEL} label${describeLabels(labels)}`);
     }
-    if (samples.length === 0) {
+    if (samples === null) {
       this.emptySeriesSkipped++; // Prometheus ignores series without float samples; counted for visibility
       return;
     }
@@ -157,7 +159,7 @@ class WriteRequestDecoder extends ProtoCursor {
   }
 
   /** Decodes one Label (last occurrence of a field wins, as in proto3), validates it, and keeps it if non-empty. */
-  private decodeLabel(end: number, labels: Label[], stamp: number): void {
+  private decodeLabel(end: number, position: number, labels: Label[], stamp: number): void {
     let nameStart = 0;
     let nameEnd = 0;
     let valueStart = 0;
@@ -176,19 +178,17 @@ class WriteRequestDecoder extends ProtoCursor {
         this.rejectMistypedOrSkip(tag, end, LABEL_FIELDS);
       }
     }
-    const nameId = this.internLabelName(nameStart, nameEnd, stamp);
+    const nameId = this.internLabelName(position, nameStart, nameEnd, stamp);
     if (valueEnd === valueStart) return; // an empty value means "no such label" in Prometheus
-    const name = this.interner.text(nameId);
-    const value = this.labelValue(valueStart, valueEnd, nameId, name);
-    labels.push({ name, value });
+    labels.push(this.labelWithValue(nameId, valueStart, valueEnd));
   }
 
-  private internLabelName(start: number, end: number, stamp: number): number {
+  private internLabelName(position: number, start: number, end: number, stamp: number): number {
     const limit = this.limits.maxLabelNameLength;
     if (end - start > limit) {
       this.fail('label_name_too_long', `label name of ${end - start} bytes is over the limit of ${limit}`);
     }
-    const id = this.interner.intern(this.buf, start, end);
+    const id = this.interner.internName(position, this.buf, start, end);
     if (id === NOT_UTF8) this.fail('invalid_utf8', 'label name is not valid UTF-8');
     if (!this.interner.isValidLabelName(id)) {
       this.fail('invalid_label_name', `label name ${quoteForMessage(this.interner.text(id))} is invalid`);
@@ -199,34 +199,36 @@ class WriteRequestDecoder extends ProtoCursor {
     return id;
   }
 
-  private labelValue(start: number, end: number, nameId: number, name: string): string {
+  private labelWithValue(nameId: number, start: number, end: number): Label {
     const length = end - start;
     if (length > this.limits.maxLabelValueLength) {
       this.fail(
         'label_value_too_long',
-        `value of label ${quoteForMessage(name)} is ${length} bytes, over the limit of ${this.limits.maxLabelValueLength}`,
+        `value of label ${this.quotedName(nameId)} is ${length} bytes, over the limit of ${this.limits.maxLabelValueLength}`,
       );
     }
-    const isMetricName = this.interner.isMetricNameLabel(nameId);
-    if (length > MAX_INTERNED_VALUE_BYTES) return this.uncachedLabelValue(start, end, name, isMetricName);
-    const id = this.interner.intern(this.buf, start, end);
-    if (id === NOT_UTF8) this.fail('invalid_utf8', `value of label ${quoteForMessage(name)} is not valid UTF-8`);
-    const value = this.interner.text(id);
-    if (isMetricName) {
-      if (!this.interner.isValidMetricName(id)) this.invalidMetricName(value);
-      this.metricName = value;
+    if (length > MAX_INTERNED_VALUE_BYTES) return this.uncachedLabel(nameId, start, end);
+    const valueId = this.interner.internValue(nameId, this.buf, start, end);
+    if (valueId === NOT_UTF8) this.fail('invalid_utf8', `value of label ${this.quotedName(nameId)} is not valid UTF-8`);
+    if (this.interner.isMetricNameLabel(nameId)) {
+      if (!this.interner.isValidMetricName(valueId)) this.invalidMetricName(this.interner.text(valueId));
+      this.metricName = this.interner.text(valueId);
     }
-    return value;
+    return this.interner.labelFor(nameId, valueId);
   }
 
-  private uncachedLabelValue(start: number, end: number, name: string, isMetricName: boolean): string {
+  private uncachedLabel(nameId: number, start: number, end: number): Label {
     const value = decodeUtf8OrNull(this.buf, start, end);
-    if (value === null) this.fail('invalid_utf8', `value of label ${quoteForMessage(name)} is not valid UTF-8`);
-    if (isMetricName) {
+    if (value === null) this.fail('invalid_utf8', `value of label ${this.quotedName(nameId)} is not valid UTF-8`);
+    if (this.interner.isMetricNameLabel(nameId)) {
       if (!isValidMetricName(value)) this.invalidMetricName(value);
       this.metricName = value;
     }
-    return value;
+    return Object.freeze({ name: this.interner.text(nameId), value });
+  }
+
+  private quotedName(nameId: number): string {
+    return quoteForMessage(this.interner.text(nameId));
   }
 
   private decodeSample(end: number): DecodedSample {

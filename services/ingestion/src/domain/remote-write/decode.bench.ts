@@ -13,7 +13,7 @@ import {
   fleetWriteRequests,
 } from '../../../../../libs/testing/src/remote-write';
 import { decodeRemoteWrite } from './decode-write-request';
-import type { RemoteWriteLimits } from './decoded-write-request';
+import type { Label, RemoteWriteLimits } from './decoded-write-request';
 import { LabelInterner } from './label-interner';
 import { isValidLabelName, isValidMetricName } from './prometheus-names';
 import { ProtoCursor } from './proto-cursor';
@@ -89,6 +89,15 @@ class NoInterning extends LabelInterner {
     const text = decodeUtf8OrNull(source, start, end);
     if (text === null) return -1;
     return this.texts.push(text) - 1;
+  }
+  override internName(_position: number, source: Uint8Array, start: number, end: number): number {
+    return this.intern(source, start, end);
+  }
+  override internValue(_nameId: number, source: Uint8Array, start: number, end: number): number {
+    return this.intern(source, start, end);
+  }
+  override labelFor(nameId: number, valueId: number): Label {
+    return { name: this.texts[nameId], value: this.texts[valueId] };
   }
   override text(id: number): string {
     return this.texts[id];

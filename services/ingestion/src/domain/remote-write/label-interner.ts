@@ -1,7 +1,8 @@
+import type { Label } from './decoded-write-request';
 import { METRIC_NAME_LABEL, isValidLabelName, isValidMetricName } from './prometheus-names';
 import { decodeUtf8OrNull } from './utf8';
 
-/** Returned by `intern` when the bytes are not valid UTF-8 (never cached). */
+/** Returned by the intern methods when the bytes are not valid UTF-8 (never cached). */
 export const NOT_UTF8 = -1;
 
 // Per-entry flag bits: validation results are cached so each distinct string is checked once.
@@ -13,9 +14,10 @@ const IS_METRIC_NAME_LABEL = 16;
 
 const INITIAL_CAPACITY = 1024;
 const INITIAL_ARENA_BYTES = 64 * 1024;
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+/** Label positions whose name is predicted from the previous series; later positions just hash. */
+const PREDICTED_POSITIONS = 64;
 const MAX_STAMP = 0x7fffffff;
+const NONE = -1;
 
 export interface LabelInternerOptions {
   /** Entries kept before the table is cleared (checked between series); bounds memory when shared. */
@@ -25,16 +27,20 @@ export interface LabelInternerOptions {
 }
 
 /**
- * Maps label bytes to one shared JS string, plus cached validation flags. Building strings dominates
- * decoding cost and label names/values repeat heavily, so a hit costs a hash and a byte compare, no
- * allocation. Open addressing over typed arrays keeps the table itself out of the GC's way.
+ * Maps label bytes to one shared JS string, with cached validation flags and shared frozen Label
+ * objects. Building strings dominates decoding cost and labels repeat heavily (within a request and
+ * across scrapes), so a hit costs a byte compare and allocates nothing. Two predictions skip even the
+ * hash: the name at label position k is usually the previous series' name at k, and a name's value is
+ * usually the one it had in the previous series (same target, node, job...).
  *
- * Reuse one instance across requests (it is not safe to share between concurrent decodes, but decoding
- * is synchronous); it clears itself between series once it holds more than its bounds.
+ * Reuse one instance across requests; decoding is synchronous, so one per process is safe. It clears
+ * itself between series once it outgrows its bounds.
  */
 export class LabelInterner {
   private readonly maxEntries: number;
   private readonly maxBytes: number;
+  /** Random per instance so crafted label sets cannot target one probe chain across processes. */
+  private readonly seed = (Math.random() * 0x100000000) | 0;
   private capacity = INITIAL_CAPACITY;
   private slots = new Int32Array(INITIAL_CAPACITY * 2); // entry id + 1; 0 marks an empty slot
   private slotMask = INITIAL_CAPACITY * 2 - 1;
@@ -43,11 +49,20 @@ export class LabelInterner {
   private lengths = new Int32Array(INITIAL_CAPACITY);
   private flags = new Uint8Array(INITIAL_CAPACITY);
   private marks = new Int32Array(INITIAL_CAPACITY);
+  /** For a name entry: the value entry it had last time. */
+  private lastValue = new Int32Array(INITIAL_CAPACITY);
+  /** For a value entry: the shared Label built for it, and which name entry that Label carries. */
+  private labelNameOf = new Int32Array(INITIAL_CAPACITY);
+  private labels: (Label | undefined)[] = [];
   private strings: string[] = [];
   private arena = new Uint8Array(INITIAL_ARENA_BYTES);
+  private arenaView = new DataView(this.arena.buffer);
   private arenaUsed = 0;
   private entryCount = 0;
   private stamp = 0;
+  private readonly namePrediction = new Int32Array(PREDICTED_POSITIONS).fill(NONE);
+  private source: Uint8Array = new Uint8Array(0);
+  private sourceView = new DataView(this.source.buffer);
 
   constructor(options: LabelInternerOptions = {}) {
     this.maxEntries = options.maxEntries ?? 256 * 1024;
@@ -60,20 +75,41 @@ export class LabelInterner {
 
   /** The entry id for bytes [start, end) of `source`, decoding them on first sight; NOT_UTF8 if invalid. */
   intern(source: Uint8Array, start: number, end: number): number {
+    if (source !== this.source) this.useSource(source);
+    return this.lookup(start, end - start);
+  }
+
+  /** Interns a label name, trying first the name seen at this position in the previous series. */
+  internName(position: number, source: Uint8Array, start: number, end: number): number {
+    if (source !== this.source) this.useSource(source);
     const length = end - start;
-    let hash = FNV_OFFSET ^ length;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ source[i], FNV_PRIME);
-    const slots = this.slots;
-    const mask = this.slotMask;
-    let slot = hash & mask;
-    for (let entry = slots[slot] - 1; entry >= 0; entry = slots[slot] - 1) {
-      if (this.hashes[entry] === hash && this.lengths[entry] === length && this.sameBytes(entry, source, start)) {
-        return entry;
-      }
-      slot = (slot + 1) & mask;
-    }
-    const text = decodeUtf8OrNull(source, start, end);
-    return text === null ? NOT_UTF8 : this.add(source, start, length, hash, text, slot);
+    if (position >= PREDICTED_POSITIONS) return this.lookup(start, length);
+    const predicted = this.namePrediction[position];
+    if (this.matches(predicted, start, length)) return predicted;
+    const id = this.lookup(start, length);
+    this.namePrediction[position] = id;
+    return id;
+  }
+
+  /** Interns the value of label `nameId`, trying first the value that name had last time. */
+  internValue(nameId: number, source: Uint8Array, start: number, end: number): number {
+    if (source !== this.source) this.useSource(source);
+    const length = end - start;
+    const predicted = this.lastValue[nameId];
+    if (this.matches(predicted, start, length)) return predicted;
+    const id = this.lookup(start, length);
+    this.lastValue[nameId] = id;
+    return id;
+  }
+
+  /** One shared, frozen Label per (name, value) entry pair, so repeated labels allocate nothing. */
+  labelFor(nameId: number, valueId: number): Label {
+    const cached = this.labels[valueId];
+    if (cached !== undefined && this.labelNameOf[valueId] === nameId) return cached;
+    const label: Label = Object.freeze({ name: this.strings[nameId], value: this.strings[valueId] });
+    this.labels[valueId] = label;
+    this.labelNameOf[valueId] = nameId;
+    return label;
   }
 
   text(id: number): string {
@@ -125,34 +161,111 @@ export class LabelInterner {
   clear(): void {
     this.slots.fill(0);
     this.strings.length = 0;
+    this.labels.length = 0;
     this.entryCount = 0;
     this.arenaUsed = 0;
   }
 
-  private sameBytes(entry: number, source: Uint8Array, start: number): boolean {
-    const arena = this.arena;
-    const offset = this.offsets[entry];
-    const length = this.lengths[entry];
-    for (let i = 0; i < length; i++) {
-      if (arena[offset + i] !== source[start + i]) return false;
+  private useSource(source: Uint8Array): void {
+    this.source = source;
+    this.sourceView = new DataView(source.buffer, source.byteOffset, source.byteLength);
+  }
+
+  private lookup(start: number, length: number): number {
+    const hash = this.hash(start, length);
+    const slots = this.slots;
+    const mask = this.slotMask;
+    let slot = hash & mask;
+    for (let entry = slots[slot] - 1; entry >= 0; entry = slots[slot] - 1) {
+      if (this.hashes[entry] === hash && this.lengths[entry] === length && this.sameBytes(entry, start, length)) {
+        return entry;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const text = decodeUtf8OrNull(this.source, start, start + length);
+    return text === null ? NOT_UTF8 : this.add(start, length, hash, text, slot);
+  }
+
+  /**
+   * Whether a predicted entry (possibly stale after a clear) holds exactly these bytes. Compared from
+   * the end: label values share prefixes (paths, registries) and differ in suffixes (ids, pod hashes).
+   */
+  private matches(predicted: number, start: number, length: number): boolean {
+    return (
+      predicted >= 0 &&
+      predicted < this.entryCount &&
+      this.lengths[predicted] === length &&
+      this.sameBytesBackwards(predicted, start, length)
+    );
+  }
+
+  /** Murmur3-style 32-bit hash, a word at a time: FNV's byte loop was the single biggest cost. */
+  private hash(start: number, length: number): number {
+    const view = this.sourceView;
+    const wordsEnd = start + (length & ~3);
+    let h = this.seed ^ length;
+    let i = start;
+    for (; i < wordsEnd; i += 4) {
+      h ^= mixWord(view.getInt32(i, true));
+      h = (h << 13) | (h >>> 19);
+      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    }
+    let tail = 0;
+    for (let shift = 0; i < start + length; i++, shift += 8) tail |= this.source[i] << shift;
+    h ^= mixWord(tail);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
+  }
+
+  private sameBytes(entry: number, start: number, length: number): boolean {
+    const arena = this.arenaView;
+    const source = this.sourceView;
+    let a = this.offsets[entry];
+    let s = start;
+    const wordsEnd = start + (length & ~3);
+    for (; s < wordsEnd; s += 4, a += 4) {
+      if (arena.getInt32(a, true) !== source.getInt32(s, true)) return false;
+    }
+    for (const end = start + length; s < end; s++, a++) {
+      if (this.arena[a] !== this.source[s]) return false;
     }
     return true;
   }
 
-  private add(source: Uint8Array, start: number, length: number, hash: number, text: string, slot: number): number {
+  private sameBytesBackwards(entry: number, start: number, length: number): boolean {
+    const arena = this.arenaView;
+    const source = this.sourceView;
+    const offset = this.offsets[entry];
+    let i = length - 4;
+    for (; i >= 0; i -= 4) {
+      if (arena.getInt32(offset + i, true) !== source.getInt32(start + i, true)) return false;
+    }
+    for (i += 3; i >= 0; i--) {
+      if (this.arena[offset + i] !== this.source[start + i]) return false;
+    }
+    return true;
+  }
+
+  private add(start: number, length: number, hash: number, text: string, slot: number): number {
     if (this.entryCount === this.capacity) {
       this.growEntries();
       slot = this.freeSlotFor(hash);
     }
     this.reserveArena(length);
     const id = this.entryCount++;
-    this.arena.set(source.subarray(start, start + length), this.arenaUsed);
+    this.arena.set(this.source.subarray(start, start + length), this.arenaUsed);
     this.offsets[id] = this.arenaUsed;
     this.arenaUsed += length;
     this.lengths[id] = length;
     this.hashes[id] = hash;
     this.flags[id] = text === METRIC_NAME_LABEL ? IS_METRIC_NAME_LABEL : 0;
     this.marks[id] = 0;
+    this.lastValue[id] = NONE;
+    this.labelNameOf[id] = NONE;
+    this.labels[id] = undefined;
     this.strings[id] = text;
     this.slots[slot] = id + 1;
     return id;
@@ -171,6 +284,8 @@ export class LabelInterner {
     this.offsets = grown(this.offsets, new Int32Array(capacity));
     this.lengths = grown(this.lengths, new Int32Array(capacity));
     this.marks = grown(this.marks, new Int32Array(capacity));
+    this.lastValue = grown(this.lastValue, new Int32Array(capacity));
+    this.labelNameOf = grown(this.labelNameOf, new Int32Array(capacity));
     this.flags = grown(this.flags, new Uint8Array(capacity));
     this.capacity = capacity;
     this.slots = new Int32Array(capacity * 2);
@@ -184,7 +299,15 @@ export class LabelInterner {
     let size = this.arena.length * 2;
     while (size < needed) size *= 2;
     this.arena = grown(this.arena, new Uint8Array(size));
+    this.arenaView = new DataView(this.arena.buffer);
   }
+}
+
+/** Murmur3's per-word scramble, so every input bit reaches the low bits the table indexes by. */
+function mixWord(word: number): number {
+  let k = Math.imul(word, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, 0x1b873593);
 }
 
 function grown<T extends Int32Array | Uint8Array>(old: T, larger: T): T {

@@ -1,0 +1,12 @@
+/**
+ * The subgraphs the gateway composes: one per service but mesh-webhook. Each one's address comes
+ * from `<NAME>_ADDR` at run time (e.g. INGESTION_ADDR=http://ingestion:9201); the composed
+ * supergraph carries the in-cluster default.
+ */
+export const SUBGRAPHS = [
+  { name: 'ingestion', defaultUrl: 'http://ingestion:9201/graphql' },
+] as const;
+
+export function addrVariable(name: string): string {
+  return `${name.toUpperCase().replace(/-/g, '_')}_ADDR`;
+}

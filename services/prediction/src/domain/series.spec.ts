@@ -1,0 +1,132 @@
+import { DEFAULT_CAPACITY, SeriesBuffer } from './series';
+
+const STEP_MS = 300_000;
+const T0 = 1_700_000_100_000 - (1_700_000_100_000 % STEP_MS); // on the grid
+
+function arr(buffer: SeriesBuffer): number[] {
+  return Array.from(buffer.toArray().values);
+}
+
+describe('SeriesBuffer', () => {
+  it('defaults to 35 days of 5-minute steps and reports its bytes', () => {
+    const mean = new SeriesBuffer();
+    expect(mean.capacity).toBe(10_080);
+    expect(DEFAULT_CAPACITY).toBe(10_080);
+    expect(mean.stepSeconds).toBe(300);
+    expect(mean.byteLength).toBe(10_080 * 8 + 10_080 * 2);
+    expect(new SeriesBuffer({ merge: 'max' }).byteLength).toBe(10_080 * 8);
+  });
+
+  it.each([
+    ['zero step', { stepSeconds: 0 }],
+    ['fractional step', { stepSeconds: 1.5 }],
+    ['negative capacity', { capacity: -1 }],
+    ['NaN capacity', { capacity: Number.NaN }],
+  ])('refuses %s', (_name, options) => {
+    expect(() => new SeriesBuffer(options)).toThrow(RangeError);
+  });
+
+  it('is empty until the first sample', () => {
+    const b = new SeriesBuffer();
+    expect(b.toArray()).toEqual({ startMs: null, stepSeconds: 300, values: new Float64Array(0) });
+    expect(b.lastSampleMs).toBeUndefined();
+  });
+
+  it('floors timestamps to the grid and averages samples in one step', () => {
+    const b = new SeriesBuffer();
+    expect(b.add(T0 + 15_000, 1)).toBe('accepted');
+    b.add(T0 + 30_000, 2);
+    b.add(T0 + 299_999, 6);
+    b.add(T0 + STEP_MS, 10);
+    const snap = b.toArray();
+    expect(snap.startMs).toBe(T0);
+    expect(Array.from(snap.values)).toEqual([3, 10]);
+    expect(b.lastSampleMs).toBe(T0 + STEP_MS);
+  });
+
+  it('keeps the largest sample of a step with merge "max"', () => {
+    const b = new SeriesBuffer({ merge: 'max' });
+    b.add(T0, 5);
+    b.add(T0 + 1000, 9);
+    b.add(T0 + 2000, 7);
+    expect(arr(b)).toEqual([9]);
+  });
+
+  it('leaves gaps as NaN', () => {
+    const b = new SeriesBuffer();
+    b.add(T0, 1);
+    b.add(T0 + 3 * STEP_MS, 4);
+    expect(arr(b)).toEqual([1, NaN, NaN, 4]);
+  });
+
+  it('accepts out-of-order samples inside the window, before and after the first one', () => {
+    const b = new SeriesBuffer({ capacity: 10 });
+    b.add(T0 + 5 * STEP_MS, 5);
+    b.add(T0 + 2 * STEP_MS, 2);
+    b.add(T0 + 4 * STEP_MS, 4);
+    const snap = b.toArray();
+    expect(snap.startMs).toBe(T0 + 2 * STEP_MS);
+    expect(Array.from(snap.values)).toEqual([2, NaN, 4, 5]);
+    expect(b.lastSampleMs).toBe(T0 + 5 * STEP_MS);
+  });
+
+  it('drops and counts samples older than the window', () => {
+    const b = new SeriesBuffer({ capacity: 4 });
+    for (let i = 0; i < 6; i += 1) b.add(T0 + i * STEP_MS, i);
+    const snap = b.toArray();
+    expect(snap.startMs).toBe(T0 + 2 * STEP_MS);
+    expect(Array.from(snap.values)).toEqual([2, 3, 4, 5]);
+    expect(b.add(T0 + STEP_MS, 99)).toBe('too_old');
+    expect(b.add(T0 + 2 * STEP_MS, 4)).toBe('accepted'); // the oldest step still in the window
+    expect(b.droppedTooOld).toBe(1);
+    expect(arr(b)).toEqual([3, 3, 4, 5]);
+  });
+
+  it('clears everything when a sample jumps past the whole window', () => {
+    const b = new SeriesBuffer({ capacity: 4 });
+    b.add(T0, 1);
+    b.add(T0 + STEP_MS, 2);
+    b.add(T0 + 100 * STEP_MS, 3);
+    const snap = b.toArray();
+    expect(snap.startMs).toBe(T0 + 97 * STEP_MS);
+    expect(Array.from(snap.values)).toEqual([NaN, NaN, NaN, 3]);
+  });
+
+  it('reuses slots cleanly as the ring wraps (no stale counts in the running mean)', () => {
+    const b = new SeriesBuffer({ capacity: 3 });
+    for (let i = 0; i < 3; i += 1) {
+      b.add(T0 + i * STEP_MS, 100);
+      b.add(T0 + i * STEP_MS, 100);
+    }
+    b.add(T0 + 3 * STEP_MS, 1); // lands in slot 0, which held a mean of 2 samples
+    expect(arr(b)).toEqual([100, 100, 1]);
+  });
+
+  it.each([
+    ['NaN value (stale marker)', T0, Number.NaN],
+    ['Infinity value', T0, Number.POSITIVE_INFINITY],
+    ['NaN timestamp', Number.NaN, 1],
+    ['Infinity timestamp', Number.POSITIVE_INFINITY, 1],
+  ])('rejects and counts a %s', (_name, ts, value) => {
+    const b = new SeriesBuffer();
+    expect(b.add(ts, value)).toBe('invalid');
+    expect(b.rejectedInvalid).toBe(1);
+    expect(b.toArray().startMs).toBeNull();
+  });
+
+  it('handles timestamps before 1970 (negative grid indices)', () => {
+    const b = new SeriesBuffer({ capacity: 4 });
+    b.add(-2 * STEP_MS + 1, 1);
+    b.add(-STEP_MS, 2);
+    b.add(0, 3);
+    const snap = b.toArray();
+    expect(snap.startMs).toBe(-2 * STEP_MS);
+    expect(Array.from(snap.values)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps negative values (the series is generic; forecasters decide about clamping)', () => {
+    const b = new SeriesBuffer();
+    b.add(T0, -5);
+    expect(arr(b)).toEqual([-5]);
+  });
+});

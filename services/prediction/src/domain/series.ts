@@ -1,0 +1,172 @@
+/**
+ * A bounded history of one entity's metric on a fixed time grid.
+ *
+ * Memory per series (default capacity 10080 = 35 days of 5-minute steps):
+ *   values  Float64Array   8 B × 10080 = 80 640 B
+ *   counts  Uint16Array    2 B × 10080 = 20 160 B   (only with `merge: 'mean'`, the default)
+ *   total ≈ 100 800 B (98.4 KiB) plus a few dozen bytes of object fields; `byteLength` reports it.
+ * A prediction instance holding 10 000 series therefore needs about 1 GB of history.
+ */
+
+export type StepMerge = 'mean' | 'max';
+
+export interface SeriesBufferOptions {
+  /** Grid step in seconds; a positive integer. Default 300 (5 minutes, the ingestion rollup step). */
+  stepSeconds?: number;
+  /** Number of steps kept; a positive integer. Default 10080 (35 days at 5 minutes). */
+  capacity?: number;
+  /**
+   * How several samples that fall in one step are combined. `mean` (default): the running mean,
+   * which matches the 5-minute rollups and suits rates such as CPU cores and messages/s (scrapes every
+   * 15–60 s land several samples per step). `max`: the largest, for quantities whose peak matters more
+   * than their average (memory working set: an OOM kill happens at the peak).
+   */
+  merge?: StepMerge;
+}
+
+/** A contiguous copy of the history, oldest step first. Gaps (steps without a sample) are NaN. */
+export interface SeriesSnapshot {
+  /** Grid timestamp (ms since epoch) of `values[0]`; null when the buffer has never held a sample. */
+  startMs: number | null;
+  stepSeconds: number;
+  values: Float64Array;
+}
+
+export type AddResult = 'accepted' | 'too_old' | 'invalid';
+
+export const DEFAULT_STEP_SECONDS = 300;
+export const DEFAULT_CAPACITY = 35 * 288;
+
+/** Counts saturate here; the running mean then weighs new samples at 1/65535, which is harmless. */
+const MAX_COUNT = 0xffff;
+
+export class SeriesBuffer {
+  readonly stepSeconds: number;
+  readonly capacity: number;
+  readonly merge: StepMerge;
+  private readonly stepMs: number;
+  private readonly values: Float64Array;
+  private readonly counts: Uint16Array | undefined;
+  /** Grid index (timestamp ÷ step) of the newest step; undefined while empty. */
+  private headStep: number | undefined;
+  /** Oldest grid index that ever held a sample (may have rolled out of the window). */
+  private firstStep = 0;
+  private newestSampleMs: number | undefined;
+  private tooOld = 0;
+  private invalid = 0;
+
+  constructor(options: SeriesBufferOptions = {}) {
+    const stepSeconds = options.stepSeconds ?? DEFAULT_STEP_SECONDS;
+    const capacity = options.capacity ?? DEFAULT_CAPACITY;
+    if (!Number.isInteger(stepSeconds) || stepSeconds <= 0) {
+      throw new RangeError(`stepSeconds must be a positive integer, got ${stepSeconds}`);
+    }
+    if (!Number.isInteger(capacity) || capacity <= 0) {
+      throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    }
+    this.stepSeconds = stepSeconds;
+    this.stepMs = stepSeconds * 1000;
+    this.capacity = capacity;
+    this.merge = options.merge ?? 'mean';
+    this.values = new Float64Array(capacity).fill(Number.NaN);
+    this.counts = this.merge === 'mean' ? new Uint16Array(capacity) : undefined;
+  }
+
+  /**
+   * Places a sample on the grid step `floor(timestampMs / step)`. Samples out of order are accepted
+   * while their step is still inside the window; older ones are dropped and counted (`droppedTooOld`).
+   * Non-finite timestamps or values (including Prometheus stale markers, which are NaN) are counted
+   * in `rejectedInvalid`. A sample newer than the head moves the window forward and turns the steps
+   * it skips into gaps. The buffer has no clock: the caller rejects far-future timestamps first, or
+   * one bad sample would roll the whole window away.
+   */
+  add(timestampMs: number, value: number): AddResult {
+    if (!Number.isFinite(timestampMs) || !Number.isFinite(value)) {
+      this.invalid += 1;
+      return 'invalid';
+    }
+    const step = Math.floor(timestampMs / this.stepMs);
+    if (this.headStep === undefined) {
+      this.headStep = step;
+      this.firstStep = step;
+    } else if (step > this.headStep) {
+      this.advanceTo(step);
+    } else if (step <= this.headStep - this.capacity) {
+      this.tooOld += 1;
+      return 'too_old';
+    }
+    if (step < this.firstStep) this.firstStep = step;
+    this.write(step, value);
+    if (this.newestSampleMs === undefined || timestampMs > this.newestSampleMs) this.newestSampleMs = timestampMs;
+    return 'accepted';
+  }
+
+  /** The window from the oldest step that holds (or held) data to the newest, oldest first. */
+  toArray(): SeriesSnapshot {
+    if (this.headStep === undefined) {
+      return { startMs: null, stepSeconds: this.stepSeconds, values: new Float64Array(0) };
+    }
+    const start = Math.max(this.firstStep, this.headStep - this.capacity + 1);
+    const length = this.headStep - start + 1;
+    const out = new Float64Array(length);
+    for (let i = 0; i < length; i += 1) out[i] = this.values[this.slot(start + i)]!;
+    return { startMs: start * this.stepMs, stepSeconds: this.stepSeconds, values: out };
+  }
+
+  /** Samples refused because their step had already left the window. */
+  get droppedTooOld(): number {
+    return this.tooOld;
+  }
+
+  /** Samples refused because the timestamp or the value was not a finite number. */
+  get rejectedInvalid(): number {
+    return this.invalid;
+  }
+
+  /** Timestamp of the newest accepted sample (not rounded to the grid); undefined while empty. */
+  get lastSampleMs(): number | undefined {
+    return this.newestSampleMs;
+  }
+
+  /** Bytes held by the typed arrays of this series. */
+  get byteLength(): number {
+    return this.values.byteLength + (this.counts?.byteLength ?? 0);
+  }
+
+  private advanceTo(step: number): void {
+    const head = this.headStep!;
+    if (step - head >= this.capacity) {
+      this.values.fill(Number.NaN);
+      this.counts?.fill(0);
+    } else {
+      for (let s = head + 1; s <= step; s += 1) {
+        const slot = this.slot(s);
+        this.values[slot] = Number.NaN;
+        if (this.counts) this.counts[slot] = 0;
+      }
+    }
+    this.headStep = step;
+  }
+
+  private write(step: number, value: number): void {
+    const slot = this.slot(step);
+    const old = this.values[slot]!;
+    if (Number.isNaN(old)) {
+      this.values[slot] = value;
+      if (this.counts) this.counts[slot] = 1;
+      return;
+    }
+    if (this.counts) {
+      const n = Math.min(this.counts[slot]! + 1, MAX_COUNT);
+      this.counts[slot] = n;
+      this.values[slot] = old + (value - old) / n;
+    } else if (value > old) {
+      this.values[slot] = value;
+    }
+  }
+
+  private slot(step: number): number {
+    const r = step % this.capacity;
+    return r < 0 ? r + this.capacity : r;
+  }
+}
