@@ -87,7 +87,7 @@ export async function startGateway(env: NodeJS.ProcessEnv = process.env): Promis
   }));
   await new Promise<void>((r) => httpServer.listen(config.HTTP_PORT, process.env.HOST ?? '0.0.0.0', r));
   const boundPort = (httpServer.address() as { port: number }).port;
-  logger.log('gateway ready', { event: 'ready', httpPort: boundPort }, 'Bootstrap');
+  logger.lifecycle('gateway ready', { event: 'ready', httpPort: boundPort });
   return {
     port: boundPort,
     stop: async () => {

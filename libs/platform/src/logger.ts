@@ -28,8 +28,13 @@ export class JsonLogger implements LoggerService {
     this.emit('debug', message, rest);
   }
 
-  private emit(level: LogLevel, message: unknown, rest: unknown[]): void {
-    if (LEVELS[level] < LEVELS[this.level]) return;
+  /** Lifecycle events (ready, draining, stopped): always written, whatever the level; supervisors wait for them. */
+  lifecycle(message: string, fields: Record<string, unknown>): void {
+    this.emit('info', message, [fields, 'Lifecycle'], true);
+  }
+
+  private emit(level: LogLevel, message: unknown, rest: unknown[], always = false): void {
+    if (!always && LEVELS[level] < LEVELS[this.level]) return;
     // Nest passes the context as the last string argument; an Error's stack may precede it.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
     const extra = rest.filter((r) => r !== context);

@@ -72,16 +72,16 @@ export async function startService<S extends z.ZodTypeAny>(spec: ServiceSpec<S>)
     grpcPort = started.port;
   }
   await spec.afterStart?.(app, deps);
-  logger.log('service ready', { event: 'ready', httpPort, grpcPort }, 'Bootstrap');
+  logger.lifecycle('service ready', { event: 'ready', httpPort, grpcPort });
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
-    logger.log('draining', { event: 'draining' }, 'Bootstrap');
+    logger.lifecycle('draining', { event: 'draining' });
     await messaging.close();
     if (grpcServer) await drainGrpcServer(grpcServer, config.SHUTDOWN_TIMEOUT_MS / 2);
     await app.close();
     await dataSource.destroy().catch(() => undefined);
-    logger.log('stopped', { event: 'stopped' }, 'Bootstrap');
+    logger.lifecycle('stopped', { event: 'stopped' });
   })());
   return { app, httpPort, grpcPort, deps, stop };
 }
