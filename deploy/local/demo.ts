@@ -40,7 +40,7 @@ async function start(name: string, entry: string, env: NodeJS.ProcessEnv): Promi
   return service;
 }
 
-async function replay(ingestionPort: number): Promise<number> {
+async function replay(ingestionPort: number): Promise<{ sent: number; lastSampleMs: number }> {
   const trace = shiftToEnd(readNabTrace(TRACE), Math.floor(Date.now() / 300_000) * 300_000);
   say(`replaying ${trace.length} samples of ${TRACE.split('/').pop()} (CPU % × ${CORES} cores / 100 → cores) as ${WORKLOAD.namespace}/${WORKLOAD.name}, one day a request …`);
   const labels = [
@@ -60,13 +60,17 @@ async function replay(ingestionPort: number): Promise<number> {
     });
     if (res.status !== 204) throw new Error(`remote_write answered ${res.status}: ${await res.text()}`);
   }
-  return trace.length;
+  return { sent: trace.length, lastSampleMs: trace[trace.length - 1].timestampMs };
 }
 
 export const DEMO_QUERY = `query Demo {
   workload(cluster: "${WORKLOAD.cluster}", namespace: "${WORKLOAD.namespace}", kind: "${WORKLOAD.kind}", name: "${WORKLOAD.name}") {
     cluster namespace kind name
     lastSampleAt samplesReceived
+    forecast(metric: "cpu_usage_cores", horizon: HOURS_24, quantiles: [0.5, 0.9]) {
+      model confidence backtestMase windowMax windowMin windowAvg generatedAt lastSampleAt
+      points { timestamp mean quantiles { quantile value } }
+    }
   }
 }`;
 
@@ -75,20 +79,24 @@ async function main(): Promise<void> {
   infra = await startInfrastructure({ progress: (line) => say(`  ${line}`) });
   const common = { KAFKA_BROKERS: infra.kafkaBrokers, DATABASE_URL: infra.databaseUrl };
   const ingestion = await start('ingestion', 'services/ingestion/src/main.ts', common);
-  const gateway = await start('gateway', 'gateway/src/main.ts', { INGESTION_ADDR: `http://127.0.0.1:${ingestion.httpPort}` });
-  const sent = await replay(ingestion.httpPort);
+  const prediction = await start('prediction', 'services/prediction/src/main.ts', { ...common, GRPC_PORT: '0' });
+  const gateway = await start('gateway', 'gateway/src/main.ts', {
+    INGESTION_ADDR: `http://127.0.0.1:${ingestion.httpPort}`,
+    PREDICTION_ADDR: `http://127.0.0.1:${prediction.httpPort}`,
+  });
+  const { sent, lastSampleMs } = await replay(ingestion.httpPort);
   say(`replayed ${sent} samples; asking the gateway …`);
   const url = `http://127.0.0.1:${gateway.httpPort}/graphql`;
   let answer: unknown;
   for (let attempt = 0; attempt < 120; attempt++) {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': TENANT }, body: JSON.stringify({ query: DEMO_QUERY }) });
     answer = await res.json();
-    const workload = (answer as { data?: { workload?: { samplesReceived?: number } } }).data?.workload;
-    if (workload && (workload.samplesReceived ?? 0) >= sent) break;
+    const workload = (answer as { data?: { workload?: { samplesReceived?: number; forecast?: { lastSampleAt: string } } } }).data?.workload;
+    if (workload?.forecast && Date.parse(workload.forecast.lastSampleAt) >= lastSampleMs) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
   say(`GraphQL endpoint: ${url}  (send header x-prescient-tenant: ${TENANT})`);
-  process.stdout.write(`\n${DEMO_QUERY}\n\n${JSON.stringify(answer, null, 2)}\n\n`);
+  process.stdout.write(`\n${DEMO_QUERY}\n\n${summarise(answer)}\n\n`);
   say(`first answer after ${((Date.now() - t0) / 1000).toFixed(1)} s. Running; Ctrl-C stops everything.`);
   if (process.env.PRESCIENT_DEMO_EXIT === '1') await stopAll(0);
 }
@@ -97,3 +105,14 @@ main().catch(async (error: Error) => {
   process.stderr.write(`demo failed: ${error.message}\n`);
   await stopAll(1);
 });
+
+/** The answer as JSON, with the 288 forecast points cut to the first three (the rest are there). */
+function summarise(answer: unknown): string {
+  const copy = JSON.parse(JSON.stringify(answer)) as { data?: { workload?: { forecast?: { points?: unknown[] } } } };
+  const points = copy.data?.workload?.forecast?.points;
+  if (points && points.length > 3) {
+    const total = points.length;
+    points.splice(3, total - 3, `… ${total - 3} more points`);
+  }
+  return JSON.stringify(copy, null, 2);
+}

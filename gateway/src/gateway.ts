@@ -56,6 +56,8 @@ export async function startGateway(env: NodeJS.ProcessEnv = process.env): Promis
   const httpServer: Server = createServer(app);
   const server = new ApolloServer<GatewayContext>({
     gateway,
+    // Our SIGTERM handler drains and exits 0; Apollo's own would re-raise the signal.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginUsageReportingDisabled(),
@@ -91,7 +93,9 @@ export async function startGateway(env: NodeJS.ProcessEnv = process.env): Promis
   return {
     port: boundPort,
     stop: async () => {
+      logger.lifecycle('draining', { event: 'draining' });
       await server.stop();
+      logger.lifecycle('stopped', { event: 'stopped' });
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 export const SUBGRAPHS = [
   { name: 'ingestion', defaultUrl: 'http://ingestion:9201/graphql' },
+  { name: 'prediction', defaultUrl: 'http://prediction:9202/graphql' },
 ] as const;
 
 export function addrVariable(name: string): string {

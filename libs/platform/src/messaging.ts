@@ -213,9 +213,14 @@ export class KafkaMessaging {
     });
   }
 
-  /** Drains: consumers finish the message in hand and commit, then the producer flushes and closes. */
-  async close(): Promise<void> {
+  /** Consumers finish the message in hand, commit its offset and leave their groups. */
+  async stopConsumers(): Promise<void> {
     for (const consumer of this.consumers.splice(0)) await consumer.disconnect().catch((e: Error) => this.logger.error(`consumer disconnect: ${e.message}`, 'Kafka'));
+  }
+
+  /** Stops consumers, then flushes and closes the producer. */
+  async close(): Promise<void> {
+    await this.stopConsumers();
     await this.producer?.disconnect().catch((e: Error) => this.logger.error(`producer disconnect: ${e.message}`, 'Kafka'));
     this.producer = undefined;
   }

@@ -77,9 +77,12 @@ export async function startService<S extends z.ZodTypeAny>(spec: ServiceSpec<S>)
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     logger.lifecycle('draining', { event: 'draining' });
-    await messaging.close();
+    // Order matters: stop taking messages (commit what was handled), finish RPCs, let providers
+    // finish their work (which may still publish), then flush the producer.
+    await messaging.stopConsumers();
     if (grpcServer) await drainGrpcServer(grpcServer, config.SHUTDOWN_TIMEOUT_MS / 2);
     await app.close();
+    await messaging.close();
     await dataSource.destroy().catch(() => undefined);
     logger.lifecycle('stopped', { event: 'stopped' });
   })());

@@ -1,0 +1,95 @@
+import { Directive, Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+
+export enum ForecastHorizon {
+  HOURS_24 = 'HOURS_24',
+  DAYS_7 = 'DAYS_7',
+  DAYS_30 = 'DAYS_30',
+}
+registerEnumType(ForecastHorizon, { name: 'ForecastHorizon', description: '24 h at 5-minute steps, 7 d at 1-hour steps, 30 d at 1-day steps.' });
+
+export enum ForecastConfidence {
+  LOW = 'LOW',
+  MEDIUM = 'MEDIUM',
+  HIGH = 'HIGH',
+}
+registerEnumType(ForecastConfidence, { name: 'ForecastConfidence', description: 'LOW: less than two seasons of history (a simpler model).' });
+
+@ObjectType()
+export class QuantileValue {
+  @Field(() => Float)
+  quantile!: number;
+
+  @Field(() => Float)
+  value!: number;
+}
+
+@ObjectType()
+export class ForecastPoint {
+  @Field({ description: 'Start of the step (RFC 3339).' })
+  timestamp!: string;
+
+  @Field(() => Float)
+  mean!: number;
+
+  @Field(() => [QuantileValue])
+  quantiles!: QuantileValue[];
+}
+
+@ObjectType({ description: 'A forecast of one metric of one entity over one horizon.' })
+export class Forecast {
+  @Field()
+  metric!: string;
+
+  @Field(() => ForecastHorizon)
+  horizon!: ForecastHorizon;
+
+  @Field({ description: 'The model chosen for this series.' })
+  model!: string;
+
+  @Field(() => ForecastConfidence)
+  confidence!: ForecastConfidence;
+
+  @Field(() => Float, { nullable: true, description: 'MASE of the model on held-out history; null when there was too little.' })
+  backtestMase?: number;
+
+  @Field(() => Float, { description: 'Largest predicted value in the window.' })
+  windowMax!: number;
+
+  @Field(() => Float)
+  windowMin!: number;
+
+  @Field(() => Float)
+  windowAvg!: number;
+
+  @Field()
+  start!: string;
+
+  @Field(() => Int)
+  stepSeconds!: number;
+
+  @Field({ description: 'When the forecast was computed (RFC 3339).' })
+  generatedAt!: string;
+
+  @Field({ description: 'The newest sample it saw (RFC 3339).' })
+  lastSampleAt!: string;
+
+  @Field(() => [ForecastPoint])
+  points!: ForecastPoint[];
+}
+
+/** The prediction subgraph's view of a Workload: it adds `forecast`. */
+@ObjectType()
+@Directive('@key(fields: "cluster namespace kind name")')
+export class Workload {
+  @Field()
+  cluster!: string;
+
+  @Field()
+  namespace!: string;
+
+  @Field()
+  kind!: string;
+
+  @Field()
+  name!: string;
+}

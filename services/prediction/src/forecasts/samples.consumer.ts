@@ -1,0 +1,22 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TOPICS } from '@prescient/contracts';
+import { KafkaMessaging, sampleBatchCodec } from '@prescient/platform';
+import { HistoryService } from './history.service';
+
+/** Consumes metrics.samples.v1 as the `prediction` consumer group: instances split the partitions. */
+@Injectable()
+export class SamplesConsumer {
+  constructor(
+    @Inject(KafkaMessaging) private readonly messaging: KafkaMessaging,
+    private readonly history: HistoryService,
+  ) {}
+
+  start(groupId: string): Promise<void> {
+    return this.messaging.subscribe({
+      topic: TOPICS.metricsSamples.name,
+      groupId,
+      codec: sampleBatchCodec,
+      handle: async (batch) => this.history.accept(batch),
+    });
+  }
+}
