@@ -4,3 +4,4 @@ export * from './infra/paths';
 export * from './kafka-probe';
 export * from './remote-write';
 export * from './service-process';
+export * from './topics';

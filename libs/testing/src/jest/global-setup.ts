@@ -1,5 +1,6 @@
 import type { Config } from '@jest/types';
 import { startInfrastructure } from '../infra/infrastructure';
+import { createProjectTopics } from '../topics';
 
 /**
  * Starts real Kafka and PostgreSQL once for the int and e2e tiers (not for unit specs alone) and
@@ -11,6 +12,8 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
   const started = Date.now();
   const infra = await startInfrastructure({ progress: (line) => process.stderr.write(`\n[infra] ${line}`) });
   process.stderr.write(`\n[infra] ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Kafka: ${infra.sources.kafka}, PostgreSQL: ${infra.sources.postgres})\n`);
+  // The project creates its topics (auto-creation is off): do it once, before any test subscribes.
+  await createProjectTopics(infra.kafkaBrokers);
   process.env.KAFKA_BROKERS = infra.kafkaBrokers;
   process.env.DATABASE_URL = infra.databaseUrl;
   (globalThis as { __prescientInfra?: typeof infra }).__prescientInfra = infra;

@@ -1,0 +1,91 @@
+import '../src/tracing';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { EntityKind, ForecastRequest, Forecast, Horizon, PredictionEvent, PredictionServiceClient, SampleBatch, TOPICS, entityKey, workloadRef } from '@prescient/contracts';
+import { RunningService, startService } from '@prescient/platform';
+import { testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
+import { predictionService } from '../src/service';
+
+const DAY = 24 * 3600 * 1000;
+
+/** Three days of a daily pattern at 5-minute steps, ending at `endMs`. */
+function dailyPattern(endMs: number, days = 3): { timestampMs: number; value: number }[] {
+  const points = [];
+  for (let t = endMs - days * DAY + 300_000; t <= endMs; t += 300_000) points.push({ timestampMs: t, value: 2 + Math.sin((2 * Math.PI * (t % DAY)) / DAY) });
+  return points;
+}
+
+describe('prediction against real Kafka and PostgreSQL', () => {
+  const kafka = testKafka();
+  let a: RunningService;
+  let b: RunningService;
+  let predictions: TopicCollector;
+  let client: PredictionServiceClient;
+  const tenant = uniqueTenant();
+  const env = { ...process.env, HTTP_PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', PREDICTION_REFIT_DEBOUNCE_MS: '200' };
+
+  beforeAll(async () => {
+    predictions = await new TopicCollector(kafka, TOPICS.predictions.name).start();
+    a = await startService({ ...predictionService, env });
+    b = await startService({ ...predictionService, env });
+    client = new PredictionServiceClient(`127.0.0.1:${a.grpcPort}`, credentials.createInsecure());
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await predictions?.stop();
+    await a?.stop();
+    await b?.stop();
+  });
+
+  const call = (request: Partial<ForecastRequest>) =>
+    new Promise<Forecast>((resolve, reject) => client.forecast(ForecastRequest.fromPartial(request), new Metadata(), (error, response) => (error ? reject(error) : resolve(response!))));
+
+  it('two instances split the entities, and every entity gets forecasts for 24 h, 7 d and 30 d', async () => {
+    const end = Math.floor(Date.now() / 300_000) * 300_000;
+    const producer = kafka.producer();
+    await producer.connect();
+    const entities = Array.from({ length: 12 }, (_, i) => workloadRef(tenant, 'c1', 'ns', 'Deployment', `w${i}`));
+    await producer.send({
+      topic: TOPICS.metricsSamples.name,
+      messages: entities.map((entity) => ({
+        key: entityKey(entity),
+        value: Buffer.from(SampleBatch.encode({ entity, series: [{ metric: 'cpu_usage_cores', samples: dailyPattern(end) }], source: 'test', receivedAtMs: Date.now() }).finish()),
+        headers: { 'prescient-tenant': tenant },
+      })),
+    });
+    await producer.disconnect();
+    for (const entity of entities) {
+      const message = await predictions.waitFor((m) => m.key?.toString() === entityKey(entity), 60000);
+      const event = PredictionEvent.decode(message.value!);
+      expect(event.forecasts.map((f) => f.horizon).sort()).toEqual([Horizon.HORIZON_24H, Horizon.HORIZON_7D, Horizon.HORIZON_30D]);
+      const day = event.forecasts.find((f) => f.horizon === Horizon.HORIZON_24H)!;
+      expect(day.points).toHaveLength(288);
+      expect(day.windowMax).toBeGreaterThan(2.8);
+      expect(day.windowMin).toBeLessThan(1.2);
+      expect(day.points[0].quantiles.map((q) => q.quantile)).toEqual([0.1, 0.5, 0.9, 0.95, 0.99]);
+    }
+    // Each instance owns some partitions: both did part of the work.
+    const published = async (s: RunningService) => (await s.deps.metrics.registry.getSingleMetric('prescient_prediction_refits_total')!.get()).values.find((v) => v.labels.outcome === 'published')?.value ?? 0;
+    const [fromA, fromB] = [await published(a), await published(b)];
+    expect(fromA).toBeGreaterThan(0);
+    expect(fromB).toBeGreaterThan(0);
+    expect(fromA + fromB).toBeGreaterThanOrEqual(entities.length);
+  });
+
+  it('serves Forecast over gRPC for stored forecasts, with the quantiles asked for', async () => {
+    const entity = workloadRef(tenant, 'c1', 'ns', 'Deployment', 'w0');
+    const forecast = await call({ entity, metric: 'cpu_usage_cores', horizon: Horizon.HORIZON_7D, quantiles: [0.9, 0.5] });
+    expect(forecast.points).toHaveLength(168);
+    expect(forecast.points[0].quantiles.map((q) => q.quantile)).toEqual([0.5, 0.9]);
+    expect(forecast.model).toMatch(/seasonal-naive|flat/);
+  });
+
+  it.each([
+    ['an entity without a tenant', { entity: { tenant: '', kind: EntityKind.ENTITY_KIND_WORKLOAD, cluster: 'c', namespace: 'n', workloadKind: 'Deployment', name: 'x' }, metric: 'cpu_usage_cores', horizon: Horizon.HORIZON_24H }, 3, /tenant/],
+    ['an unknown horizon', { entity: workloadRef('t', 'c', 'n', 'Deployment', 'x'), metric: 'cpu_usage_cores', horizon: Horizon.HORIZON_UNSPECIFIED }, 3, /horizon/],
+    ['a quantile out of range', { entity: workloadRef('t', 'c', 'n', 'Deployment', 'x'), metric: 'cpu_usage_cores', horizon: Horizon.HORIZON_24H, quantiles: [1.5] }, 3, /quantile 1.5/],
+    ['an entity never seen', { entity: workloadRef('t', 'c', 'n', 'Deployment', 'never'), metric: 'cpu_usage_cores', horizon: Horizon.HORIZON_24H }, 5, /no forecast/],
+  ])('answers %s with a precise gRPC error', async (_, request, code, message) => {
+    await expect(call(request as Partial<ForecastRequest>)).rejects.toMatchObject({ code, details: expect.stringMatching(message) });
+  });
+});
