@@ -26,6 +26,9 @@ export const baseConfigShape = {
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).default(25000),
+  /** Serve HTTPS with this PEM certificate and key (both or neither); the admission webhook needs it in a cluster. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
 };
 
 export const baseConfigSchema = z.object(baseConfigShape);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import express from 'express';
@@ -37,6 +38,21 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+function tlsOptions(config: BaseConfig): { cert: Buffer; key: Buffer } | undefined {
+  if (!config.TLS_CERT_FILE !== !config.TLS_KEY_FILE) {
+    throw new ConfigError([{ key: config.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE', message: 'is required when the other TLS file is set' }]);
+  }
+  if (!config.TLS_CERT_FILE || !config.TLS_KEY_FILE) return undefined;
+  const read = (key: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new ConfigError([{ key, message: `cannot read ${path}: ${(error as Error).message}` }]);
+    }
+  };
+  return { cert: read('TLS_CERT_FILE', config.TLS_CERT_FILE), key: read('TLS_KEY_FILE', config.TLS_KEY_FILE) };
+}
+
 export const HOST = () => process.env.HOST ?? '0.0.0.0';
 
 /**
@@ -56,7 +72,7 @@ export async function startService<S extends z.ZodTypeAny>(spec: ServiceSpec<S>)
     throw new Error(`PostgreSQL is not usable: ${e.message}`);
   });
   const deps: PlatformDeps<z.infer<S>> = { config, logger, metrics, messaging, dataSource };
-  const app = await NestFactory.create(spec.module(PlatformModule.forRoot(deps), config), { logger, bodyParser: false });
+  const app = await NestFactory.create(spec.module(PlatformModule.forRoot(deps), config), { logger, bodyParser: false, httpsOptions: tlsOptions(config) });
   const json = express.json({ limit: '1mb' });
   const raw = new Set(spec.rawBodyRoutes ?? []);
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => (raw.has(req.path) ? next() : json(req, res, next)));

@@ -62,23 +62,28 @@ export function fillGaps(values: ArrayLike<number>, season: number, fallbackSeas
  * the daily season), so 1 means "as good as a day-ago forecast typically was". Falls back to the
  * one-step-naive scale when the training part repeats itself exactly. Undefined when the history is
  * shorter than `season + scaleSeason + 1` steps or the training part is constant while the held-out
- * part is not (no finite scale exists). Gap-filled steps count as observed, which flatters the score.
+ * part is not (no finite scale exists). Differences below 1e-9 of the series' magnitude count as zero.
+ * Gap-filled steps count as observed, which flatters the score.
  */
 export function backtestMase(values: ArrayLike<number>, season: number, scaleSeason: number): number | undefined {
   const n = values.length;
   const train = n - season;
   if (season < 1 || scaleSeason < 1 || train < scaleSeason + 1 || train < season) return undefined;
+  // Differences this small are floating-point noise (sin(x + 2π) ≠ sin(x)), not forecast error.
+  let magnitude = 0;
+  for (let t = 0; t < n; t += 1) magnitude = Math.max(magnitude, Math.abs(values[t]!));
+  const noise = magnitude * 1e-9;
   let errorSum = 0;
   for (let j = 0; j < season; j += 1) {
     errorSum += Math.abs(values[train + j]! - values[train - season + j]!);
   }
   const mae = errorSum / season;
-  if (mae === 0) return 0;
+  if (mae <= noise) return 0;
   for (const lag of [scaleSeason, 1]) {
     let scaleSum = 0;
     for (let t = lag; t < train; t += 1) scaleSum += Math.abs(values[t]! - values[t - lag]!);
     const scale = scaleSum / (train - lag);
-    if (scale > 0) return mae / scale;
+    if (scale > noise) return mae / scale;
   }
   return undefined;
 }

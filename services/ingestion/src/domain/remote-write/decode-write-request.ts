@@ -90,7 +90,7 @@ class WriteRequestDecoder extends ProtoCursor {
         const length = this.readLength(end);
         this.decodeTimeSeries(this.pos + length);
       } else if (tag === WRITE_REQUEST_METADATA) {
-        this.pos += this.readLength(end);
+        this.skipLengthDelimited(end);
         this.metadataSkipped++;
       } else {
         this.rejectMistypedOrSkip(tag, end, WRITE_REQUEST_FIELDS);
@@ -134,10 +134,10 @@ class WriteRequestDecoder extends ProtoCursor {
         if (samples === null) samples = [sample];
         else samples.push(sample);
       } else if (tag === TIMESERIES_HISTOGRAMS) {
-        this.pos += this.readLength(end);
+        this.skipLengthDelimited(end);
         this.histogramsSkipped++;
       } else if (tag === TIMESERIES_EXEMPLARS) {
-        this.pos += this.readLength(end);
+        this.skipLengthDelimited(end);
         this.exemplarsSkipped++;
       } else {
         this.rejectMistypedOrSkip(tag, end, TIMESERIES_FIELDS);

@@ -94,6 +94,11 @@ export class ProtoCursor {
     }
   }
 
+  skipLengthDelimited(end: number): void {
+    const length = this.readLength(end); // read first: `pos += readLength()` would add to the stale pos
+    this.pos += length;
+  }
+
   /** Skips one field of any valid wire type; groups (3, 4) and the unassigned types (6, 7) are refused. */
   skipField(tag: number, end: number): void {
     const wireType = tag & 7;
@@ -106,7 +111,7 @@ export class ProtoCursor {
         this.pos += 8;
         return;
       case WIRE_LENGTH_DELIMITED:
-        this.pos += this.readLength(end);
+        this.skipLengthDelimited(end);
         return;
       case WIRE_FIXED32:
         this.requireBytes(4, end, `fixed32 field ${tag >>> 3}`);
