@@ -30,7 +30,9 @@ export async function subgraphSdl(service: string): Promise<string> {
   const spec = Object.values(specModule).find((v) => v && typeof v === 'object' && 'configSchema' in v);
   if (!spec) throw new Error(`services/${service}/src/service.ts exports no ServiceSpec`);
   // Defaults for every key; placeholders for the connections, which are never opened here.
-  const config = spec.configSchema.parse({ KAFKA_BROKERS: 'sdl-only:9092', DATABASE_URL: 'postgres://sdl-only/none' });
+  const shape = (spec.configSchema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+  const addresses = Object.fromEntries(Object.keys(shape).filter((k) => k.endsWith('_ADDR')).map((k) => [k, 'sdl-only:1']));
+  const config = spec.configSchema.parse({ ...addresses, KAFKA_BROKERS: 'sdl-only:9092', DATABASE_URL: 'postgres://sdl-only/none' });
   const deps = { config, logger: new JsonLogger(service, 'error'), metrics: new ServiceMetrics(service), messaging: standIn('messaging'), dataSource: standIn('dataSource') };
   const app = await NestFactory.create(spec.module(PlatformModule.forRoot(deps as never), config), { logger: new JsonLogger(service, 'error'), abortOnError: false });
   await app.init();

@@ -6,6 +6,7 @@
 export const SUBGRAPHS = [
   { name: 'ingestion', defaultUrl: 'http://ingestion:9201/graphql' },
   { name: 'prediction', defaultUrl: 'http://prediction:9202/graphql' },
+  { name: 'recommendation', defaultUrl: 'http://recommendation:9203/graphql' },
 ] as const;
 
 export function addrVariable(name: string): string {

@@ -224,3 +224,13 @@ describe('requiredQuantiles', () => {
     expect(requiredQuantiles({ cpuRequestQuantile: 0.8 }).cpu).toEqual([0.8, 0.99]);
   });
 });
+
+describe('recommend without a memory forecast', () => {
+  it('sizes CPU and says memory has no forecast yet, keeping the current values', () => {
+    const cpu = { points: [{ mean: 1, quantiles: { '0.9': 1.2, '0.99': 1.5 } }], confidence: 'high' as const };
+    const r = recommend({ cpuTotalCores: cpu }, { memoryRequestBytes: 512 * 2 ** 20, replicas: 2 });
+    expect(r.cpuRequestMillicores.recommended).toBe(600);
+    expect(r.memoryRequestBytes).toEqual({ current: 512 * 2 ** 20, reason: 'no memory forecast for this workload yet: nothing recommended' });
+    expect(r.memoryLimitBytes.recommended).toBeUndefined();
+  });
+});

@@ -14,8 +14,9 @@ export interface WorkloadForecasts {
   /** CPU in cores, summed over all the workload's replicas. */
   cpuTotalCores: ForecastInput;
   /** Memory working set in bytes of the largest replica (max over pods): memory does not spread
-   * across replicas the way CPU does, and the largest pod is the one that gets OOM-killed. */
-  memoryMaxPerReplicaBytes: ForecastInput;
+   * across replicas the way CPU does, and the largest pod is the one that gets OOM-killed.
+   * Absent until memory is collected for the workload: memory advice then says so and changes nothing. */
+  memoryMaxPerReplicaBytes?: ForecastInput;
 }
 
 /** What the workload runs with today; any field may be missing (not set, or not known). A missing
@@ -131,10 +132,7 @@ export function recommend(
   const mem = forecasts.memoryMaxPerReplicaBytes;
   const cpuReqPeak = peakOf(cpu, p.cpuRequestQuantile, 'CPU');
   const cpuLimPeak = peakOf(cpu, p.cpuLimitQuantile, 'CPU');
-  const memReqPeak = peakOf(mem, p.memoryRequestQuantile, 'memory');
-  const memLimPeak = peakOf(mem, p.memoryLimitQuantile, 'memory');
   const cpuLow = cpu.confidence === 'low';
-  const memLow = mem.confidence === 'low';
 
   // Replicas that share today's load; 0 (scaled to zero) or unknown counts as 1.
   const knownReplicas = current.replicas !== undefined && current.replicas > 0 ? current.replicas : undefined;
@@ -179,7 +177,27 @@ export function recommend(
   }
 
   const cpuLimit = recommendCpuLimit(p, current, cpuRequest.recommended!, cpuLimPeak / limitReplicas, cpuLow);
+  const { memoryRequest, memoryLimit } = mem
+    ? recommendMemory(p, current, mem)
+    : { memoryRequest: unknownMemory(current.memoryRequestBytes), memoryLimit: unknownMemory(current.memoryLimitBytes) };
 
+  return {
+    cpuRequestMillicores: cpuRequest,
+    cpuLimitMillicores: cpuLimit,
+    memoryRequestBytes: memoryRequest,
+    memoryLimitBytes: memoryLimit,
+    replicas,
+  };
+}
+
+function unknownMemory(current: number | undefined): ResourceAdvice {
+  return { ...(current === undefined ? {} : { current }), reason: 'no memory forecast for this workload yet: nothing recommended' };
+}
+
+function recommendMemory(p: RecommendationPolicy, current: CurrentResources, mem: ForecastInput): { memoryRequest: ResourceAdvice; memoryLimit: ResourceAdvice } {
+  const memReqPeak = peakOf(mem, p.memoryRequestQuantile, 'memory');
+  const memLimPeak = peakOf(mem, p.memoryLimitQuantile, 'memory');
+  const memLow = mem.confidence === 'low';
   const memRequestBytes = Math.max(ceilMib(p.memoryFloorBytes), ceilMib(memReqPeak));
   const memoryRequest = noShrinkOnLowConfidence(
     advice(
@@ -200,14 +218,7 @@ export function recommend(
     ),
     memLow,
   );
-
-  return {
-    cpuRequestMillicores: cpuRequest,
-    cpuLimitMillicores: cpuLimit,
-    memoryRequestBytes: memoryRequest,
-    memoryLimitBytes: memoryLimit,
-    replicas,
-  };
+  return { memoryRequest, memoryLimit };
 }
 
 function recommendCpuLimit(
