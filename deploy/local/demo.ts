@@ -2,7 +2,7 @@
 // processes, a real trace replayed through remote_write, and a GraphQL query with its real answer.
 // Ctrl-C stops everything this started.
 import { join } from 'node:path';
-import { encodeRemoteWriteBody, Infrastructure, ServiceProcess, startInfrastructure, startServiceProcess } from '@prescient/testing';
+import { encodeRemoteWriteBody, Infrastructure, Mesh, startInfrastructure, startMesh } from '@prescient/testing';
 import { readNabTrace, shiftToEnd } from './trace';
 
 const TRACE = join(__dirname, 'data', 'nab', 'ec2_cpu_utilization_24ae8d.csv');
@@ -12,7 +12,7 @@ const WORKLOAD = { cluster: 'demo', namespace: 'shop', kind: 'Deployment', name:
 const t0 = Date.now();
 const say = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 
-const started: ServiceProcess[] = [];
+let mesh: Mesh | undefined;
 let infra: Infrastructure | undefined;
 let stopping = false;
 
@@ -20,10 +20,7 @@ async function stopAll(code: number): Promise<never> {
   if (stopping) process.exit(code);
   stopping = true;
   say('stopping …');
-  for (const service of started.reverse()) {
-    const exit = await service.stop();
-    say(`  ${service.name} stopped (exit ${exit})`);
-  }
+  for (const [name, exit] of Object.entries((await mesh?.stop()) ?? {})) say(`  ${name} stopped (exit ${exit})`);
   await infra?.stop();
   say('stopped everything this demo started');
   process.exit(code);
@@ -31,14 +28,6 @@ async function stopAll(code: number): Promise<never> {
 
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
-
-async function start(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
-  say(`starting ${name} …`);
-  const service = await startServiceProcess(name, entry, { HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'warn', ...env });
-  started.push(service);
-  say(`  ${name} ready: http://127.0.0.1:${service.httpPort}${service.grpcPort ? `, gRPC 127.0.0.1:${service.grpcPort}` : ''} (log ${service.logFile})`);
-  return service;
-}
 
 async function replay(ingestionPort: number): Promise<{ sent: number; lastSampleMs: number }> {
   const trace = shiftToEnd(readNabTrace(TRACE), Math.floor(Date.now() / 300_000) * 300_000);
@@ -71,28 +60,27 @@ export const DEMO_QUERY = `query Demo {
       model confidence backtestMase windowMax windowMin windowAvg generatedAt lastSampleAt
       points { timestamp mean quantiles { quantile value } }
     }
+    recommendation {
+      cpuRequestMillicores { current recommended reason }
+      memoryRequestBytes { recommended reason }
+      generatedAt
+    }
   }
 }`;
 
 async function main(): Promise<void> {
   say('Prescient demo: bringing up the infrastructure (Kafka, PostgreSQL) …');
   infra = await startInfrastructure({ progress: (line) => say(`  ${line}`) });
-  const common = { KAFKA_BROKERS: infra.kafkaBrokers, DATABASE_URL: infra.databaseUrl };
-  const ingestion = await start('ingestion', 'services/ingestion/src/main.ts', common);
-  const prediction = await start('prediction', 'services/prediction/src/main.ts', { ...common, GRPC_PORT: '0' });
-  const gateway = await start('gateway', 'gateway/src/main.ts', {
-    INGESTION_ADDR: `http://127.0.0.1:${ingestion.httpPort}`,
-    PREDICTION_ADDR: `http://127.0.0.1:${prediction.httpPort}`,
-  });
-  const { sent, lastSampleMs } = await replay(ingestion.httpPort);
+  mesh = await startMesh(infra, { progress: say });
+  const { sent, lastSampleMs } = await replay(mesh.services.ingestion.httpPort);
   say(`replayed ${sent} samples; asking the gateway …`);
-  const url = `http://127.0.0.1:${gateway.httpPort}/graphql`;
+  const url = mesh.gatewayUrl;
   let answer: unknown;
   for (let attempt = 0; attempt < 120; attempt++) {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': TENANT }, body: JSON.stringify({ query: DEMO_QUERY }) });
     answer = await res.json();
-    const workload = (answer as { data?: { workload?: { samplesReceived?: number; forecast?: { lastSampleAt: string } } } }).data?.workload;
-    if (workload?.forecast && Date.parse(workload.forecast.lastSampleAt) >= lastSampleMs) break;
+    const workload = (answer as { data?: { workload?: { forecast?: { lastSampleAt: string }; recommendation?: { generatedAt: string } } } }).data?.workload;
+    if (workload?.forecast && Date.parse(workload.forecast.lastSampleAt) >= lastSampleMs && workload.recommendation) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
   say(`GraphQL endpoint: ${url}  (send header x-prescient-tenant: ${TENANT})`);

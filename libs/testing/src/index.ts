@@ -5,3 +5,5 @@ export * from './kafka-probe';
 export * from './remote-write';
 export * from './service-process';
 export * from './topics';
+export * from './mesh';
+export * from './otlp-receiver';
