@@ -74,8 +74,8 @@ describe('the mesh, end to end', () => {
     expect(workload.forecast.windowMax).toBeGreaterThan(1.4);
     expect(workload.recommendation.cpuRequestMillicores.recommended).toBeGreaterThan(1400);
 
-    const spans = await receiver.waitForTrace(trace.traceId, {
-      'ingestion HTTP server': is('ingestion', SERVER, /POST/),
+    const spans = await receiver.waitForTraceWith({
+      'ingestion HTTP server': (s) => is('ingestion', SERVER, /POST/)(s) && String(s.attributes['http.target'] ?? s.attributes['url.path'] ?? '').includes('/api/v1/write'),
       'ingestion publishes metrics.samples.v1': is('ingestion', PRODUCER, /^metrics\.samples\.v1 publish$/),
       'prediction consumes metrics.samples.v1': is('prediction', CONSUMER, /^metrics\.samples\.v1 process$/),
       'prediction publishes predictions.v1': is('prediction', PRODUCER, /^predictions\.v1 publish$/),
@@ -97,7 +97,7 @@ describe('the mesh, end to end', () => {
     const res = await gql('mutation { refreshRecommendation(cluster: "e2e", namespace: "shop", kind: "Deployment", name: "cart") { cpuRequestMillicores { recommended } } }', { traceparent: trace.header });
     expect(res.errors).toBeUndefined();
     expect(res.data.refreshRecommendation.cpuRequestMillicores.recommended).toBeGreaterThan(0);
-    await receiver.waitForTrace(trace.traceId, {
+    await receiver.waitForTraceWith({
       'gateway HTTP server': is('gateway', SERVER, /POST/),
       'gateway calls the recommendation subgraph': is('gateway', CLIENT, /POST/),
       'recommendation HTTP server': is('recommendation', SERVER, /POST/),

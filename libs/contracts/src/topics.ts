@@ -44,6 +44,7 @@ export const HEADERS = {
   deadLetterSourceTopic: 'prescient-dead-letter-topic',
   deadLetterSourcePartition: 'prescient-dead-letter-partition',
   deadLetterSourceOffset: 'prescient-dead-letter-offset',
+  deadLetterConsumerGroup: 'prescient-dead-letter-group',
 } as const;
 
 /** HTTP/gRPC metadata key that carries the tenant between the gateway and the subgraphs. */

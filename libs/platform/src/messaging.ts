@@ -65,6 +65,8 @@ export class KafkaMessaging {
       logLevel: logLevel.WARN,
       logCreator: () => ({ level, log }) => {
         const line = `kafkajs ${log.message}`;
+        // Retries are bounded on purpose (a write must fail fast enough to answer 503): not news.
+        if (log.message.startsWith('Limiting retries for the idempotent producer')) return;
         if (level <= logLevel.ERROR) this.logger.error(line, { kafka: log }, 'Kafka');
         else this.logger.warn(line, 'Kafka');
       },
@@ -178,21 +180,21 @@ export class KafkaMessaging {
         }
       } catch (error) {
         const reason = error instanceof PoisonMessageError ? error.reason : 'undecodable';
-        await this.deadLetter(topic, partition, message, reason, (error as Error).message);
+        await this.deadLetter(subscription.groupId, topic, partition, message, reason, (error as Error).message);
         return;
       }
       try {
         await subscription.handle(decoded, meta);
       } catch (error) {
         if (!(error instanceof PoisonMessageError)) throw error; // transient: kafkajs retries from this offset
-        await this.deadLetter(topic, partition, message, error.reason, error.message);
+        await this.deadLetter(subscription.groupId, topic, partition, message, error.reason, error.message);
         return;
       }
       this.consumed.inc({ topic });
     });
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, detail: string): Promise<void> {
+  private async deadLetter(groupId: string, topic: string, partition: number, message: KafkaMessage, reason: string, detail: string): Promise<void> {
     this.rejected.inc({ topic, reason });
     this.logger.warn(`message ${topic}/${partition}@${message.offset} rejected (${reason}): ${detail}`, 'Kafka');
     if (!this.producer) await this.connectProducer();
@@ -208,6 +210,8 @@ export class KafkaMessaging {
           [HEADERS.deadLetterSourceTopic]: topic,
           [HEADERS.deadLetterSourcePartition]: String(partition),
           [HEADERS.deadLetterSourceOffset]: message.offset,
+          // Each consumer group that rejects a message writes its own copy: say whose this is.
+          [HEADERS.deadLetterConsumerGroup]: groupId,
         },
       }],
     });

@@ -72,6 +72,30 @@ export class OtlpReceiver {
     return this.spans.filter((s) => s.traceId === traceId);
   }
 
+  /**
+   * Waits for a trace that holds spans matching every predicate, and returns its spans. Traces are
+   * found by content, not by an id the test chose: an instrumented client in the test process may
+   * replace a traceparent header the test set.
+   */
+  async waitForTraceWith(predicates: Record<string, (s: ReceivedSpan) => boolean>, timeoutMs = 30000): Promise<ReceivedSpan[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const byTrace = new Map<string, ReceivedSpan[]>();
+      for (const span of this.spans) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
+      let best: { spans: ReceivedSpan[]; missing: string[] } | undefined;
+      for (const spans of byTrace.values()) {
+        const missing = Object.entries(predicates).filter(([, p]) => !spans.some(p)).map(([name]) => name);
+        if (missing.length === 0) return spans;
+        if (!best || missing.length < best.missing.length) best = { spans, missing };
+      }
+      if (Date.now() > deadline) {
+        const detail = best ? `the closest (${best.spans[0].traceId}) lacks: ${best.missing.join(', ')}; it has:\n${best.spans.map((s) => `  ${s.service}: ${s.name} (kind ${s.kind})`).join('\n')}` : 'no spans at all';
+        throw new Error(`no trace holds every expected span; ${detail}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   /** Waits until the trace holds spans matching every predicate. */
   async waitForTrace(traceId: string, predicates: Record<string, (s: ReceivedSpan) => boolean>, timeoutMs = 30000): Promise<ReceivedSpan[]> {
     const deadline = Date.now() + timeoutMs;

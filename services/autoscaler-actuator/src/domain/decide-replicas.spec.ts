@@ -36,6 +36,8 @@ describe('decideReplicas', () => {
     ['lag to drain', { lag: 150_000 }, 6, 'scale-up', /lag 150000 ÷ 300 s = 1500 msg\/s/],
     ['more than the partitions', { predictedProduction: forecast([2000]), partitions: 6 }, 6, 'scale-up', /capped at 6 \(6 partitions: more consumers would idle; add partitions/],
     ['more than maxReplicas', { predictedProduction: forecast([2000]), maxReplicas: 5 }, 5, 'scale-up', /capped at 5 \(maxReplicas\)/],
+    ['partitions unknown: only maxReplicas caps', { predictedProduction: forecast([5000]), partitions: undefined }, 10, 'scale-up', /→ 20 needed, capped at 10 \(maxReplicas\)$/],
+    ['partitions unknown, within maxReplicas', { predictedProduction: forecast([2000]), partitions: undefined, maxReplicas: 30 }, 8, 'scale-up', /→ 8 needed$/],
     ['less than minReplicas', { predictedProduction: forecast([10]), minReplicas: 4 }, 4, 'hold', /raised to minReplicas 4/],
     ['clearly less, no recent scaling', { predictedProduction: forecast([500]) }, 2, 'scale-down', /^scale down:/],
     ['one less only (hysteresis)', { predictedProduction: forecast([750]) }, 4, 'hold', /hysteresis band \(3 needed vs 4 running\)/],

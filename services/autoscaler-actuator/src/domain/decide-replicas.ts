@@ -15,7 +15,8 @@ export interface ConsumerGroupState {
   perConsumerRate: number;
   /** Total lag of the group over its partitions, in messages. */
   lag: number;
-  partitions: number;
+  /** Partitions of the consumed topic(s); undefined when not known: then only maxReplicas caps. */
+  partitions: number | undefined;
   currentReplicas: number;
   minReplicas: number;
   maxReplicas: number;
@@ -68,7 +69,7 @@ interface WindowStep {
 /**
  * replicas = ceil((peak q production over the lead-time window + lag ÷ drain time) ÷ per-consumer rate),
  * bounded to [min, min(max, partitions)] (a consumer beyond the partition count sits idle; an explicit
- * minimum above the partition count still wins). Scale-up is immediate. Scale-down needs both the
+ * minimum above the partition count still wins; an unknown partition count leaves only max). Scale-up is immediate. Scale-down needs both the
  * cooldown since the last scaling to have passed and hysteresis: the need must be below the current
  * count by more than 1 at every step of the window (the need is the window's maximum). The one
  * exception to the hysteresis is an idle group (no lag, no production predicted), which may go to its
@@ -80,7 +81,7 @@ export function decideReplicas(s: ConsumerGroupState): ScalingDecision {
   validate(s);
   const q = s.quantile ?? 0.9;
   const lower = s.minReplicas;
-  const cap = Math.min(s.maxReplicas, s.partitions);
+  const cap = s.partitions === undefined ? s.maxReplicas : Math.min(s.maxReplicas, s.partitions);
   const upper = Math.max(lower, cap);
   const capNote = cap < lower ? ` (minReplicas ${lower} exceeds the ${s.partitions} partitions: the extra consumers idle)` : '';
   const current = s.currentReplicas;
@@ -182,7 +183,7 @@ function validate(s: ConsumerGroupState): void {
   };
   finiteAtLeast('perConsumerRate', s.perConsumerRate, 0);
   finiteAtLeast('lag', s.lag, 0);
-  count('partitions', s.partitions, 1);
+  if (s.partitions !== undefined) count('partitions', s.partitions, 1);
   count('currentReplicas', s.currentReplicas, 0);
   count('minReplicas', s.minReplicas, 0);
   count('maxReplicas', s.maxReplicas, 0);

@@ -1,1 +1,3 @@
 export * from './decide-replicas';
+export * from './observations';
+export * from './from-contract';

@@ -1,2 +1,3 @@
 export * from './prices';
 export * from './price';
+export * from './recommendation-cost';

@@ -87,6 +87,18 @@ describe('parsePriceTable', () => {
     expect((error as PriceError).message).toMatch(path);
   });
 
+  it('refuses a region named __proto__ (from JSON) instead of losing it to the prototype', () => {
+    const json = JSON.stringify(DEFAULT_PRICE_TABLE).replace('"us-east-1":{', '"__proto__":{').replace('"defaultRegion":"us-east-1"', '"defaultRegion":"__proto__"');
+    let error: unknown;
+    try {
+      parsePriceTable(JSON.parse(json));
+    } catch (e) {
+      error = e;
+    }
+    expect((error as PriceError).reason).toBe('invalid_price_table');
+    expect((error as PriceError).message).toMatch(/clouds\.aws\.regions\.__proto__/);
+  });
+
   it.each([[null], [[]], ['table'], [42]])('refuses %p at the root', (input) => {
     expect(reasonOf(() => parsePriceTable(input))).toBe('invalid_price_table');
   });

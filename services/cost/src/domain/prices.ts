@@ -230,6 +230,9 @@ export function parsePriceTable(input: unknown): PriceTable {
     const out: CloudPricing = { defaultRegion, regions: {} };
     for (const [name, value] of Object.entries(regions)) {
       const at = `clouds.${cloud}.regions.${name}`;
+      // JSON.parse makes "__proto__" an own key; assigned below it would replace the prototype of
+      // `out.regions` instead of adding a region, and the table would fail only when priced.
+      if (name === '__proto__') fail(at, 'a region name other than __proto__');
       const r = obj(value, at);
       const i = obj(r.instance, `${at}.instance`);
       const region: RegionPricing = {

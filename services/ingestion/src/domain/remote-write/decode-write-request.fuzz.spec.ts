@@ -64,6 +64,7 @@ const seriesArb: fc.Arbitrary<EncodableSeries> = fc
   })
   .map(({ metric, labels, samples }) => ({ labels: [{ name: '__name__', value: metric }, ...labels], samples }));
 const requestArb = fc.array(seriesArb, { maxLength: 8 });
+const MAX_FLIPS_PER_MESSAGE = 2_048;
 /** Small requests for the exhaustive (every offset, every bit) properties. */
 const smallRequestArb = fc.array(seriesArb, { minLength: 1, maxLength: 3 });
 
@@ -167,15 +168,45 @@ describe('decodeRemoteWrite under fuzzing', () => {
     );
   });
 
-  it('survives any single bit flip in a valid message, and random bit flips in its snappy body', () => {
+  it('survives single bit flips across a valid message (every bit of small ones), and in its snappy body', () => {
     fc.assert(
-      fc.property(smallRequestArb, fc.array(fc.nat(), { minLength: 1, maxLength: 30 }), (request, flips) => {
+      fc.property(smallRequestArb, fc.nat(), fc.array(fc.nat(), { minLength: 1, maxLength: 30 }), (request, offset, flips) => {
         const message = encodeWriteRequest(request);
-        for (let bit = 0; bit < message.length * 8; bit++) decodesOrRefuses(decodeProto(flipBit(message, bit)));
+        const bits = message.length * 8;
+        const stride = Math.ceil(bits / MAX_FLIPS_PER_MESSAGE); // bounds the run time on large messages
+        for (let bit = offset % stride; bit < bits; bit += stride) decodesOrRefuses(decodeProto(flipBit(message, bit)));
         const body = snappyBlock(message);
         for (const flip of flips) decodesOrRefuses(decodeBody(flipBit(body, flip % (body.length * 8))));
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it('decodes mutated requests identically with a warm shared interner and a fresh one (cache soundness)', () => {
+    const warm = new LabelInterner({ maxEntries: 300, maxLabelSets: 40 });
+    const outcome = (decode: () => DecodedWriteRequest): unknown => {
+      try {
+        return decode();
+      } catch (error) {
+        return { reason: (error as RemoteWriteDecodeError).reason, message: (error as Error).message };
+      }
+    };
+    fc.assert(
+      fc.property(smallRequestArb, fc.array(fc.nat(), { maxLength: 8 }), fc.nat(), (request, flips, cut) => {
+        const message = encodeWriteRequest(request);
+        // Warm under generous limits, then compare under the tight ones: hits must re-check limits.
+        decodeWriteRequestMessage(message, limitsWith({}), { interner: warm });
+        const variants = [
+          message,
+          message.subarray(0, cut % (message.length + 1)),
+          ...flips.map((flip) => flipBit(message, flip % (message.length * 8))),
+        ];
+        for (const variant of variants) {
+          const fresh = outcome(() => decodeWriteRequestMessage(variant, LIMITS));
+          expect(outcome(() => decodeWriteRequestMessage(variant, LIMITS, { interner: warm }))).toEqual(fresh);
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 

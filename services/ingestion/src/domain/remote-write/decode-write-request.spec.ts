@@ -105,6 +105,7 @@ describe('decodeRemoteWrite', () => {
             { name: 'city', value: 'Zürich 東京 🚀' },
             { name: 'empty', value: '' },
             { name: 'path', value: '/api/v1/ünïcødé' },
+            { name: 'bom', value: '\uFEFFkept' }, // a leading BOM is data, not something to strip
           ],
           samples: [{ timestampMs: 1, value: 2 }],
         },
@@ -114,6 +115,7 @@ describe('decodeRemoteWrite', () => {
         { name: '__name__', value: 'http_requests_total' },
         { name: 'city', value: 'Zürich 東京 🚀' },
         { name: 'path', value: '/api/v1/ünïcødé' },
+        { name: 'bom', value: '\uFEFFkept' },
       ]);
       expect(decoded.metricName).toBe('http_requests_total');
     });
@@ -188,6 +190,91 @@ describe('decodeRemoteWrite', () => {
       const [decoded] = decodeMessage(message).series;
       expect(decoded.labels[1].value).toBe(long);
       expect(decoded.metricName).toBe(`m_${'y'.repeat(600)}`);
+    });
+  });
+
+  describe('label-set cache (shared interner)', () => {
+    const labels = [
+      { name: '__name__', value: 'container_memory_rss' },
+      { name: 'namespace', value: 'payments' },
+      { name: 'pod', value: 'api-7d9f8-xk2p9' },
+    ];
+    const bodyAt = (timestampMs: number): Buffer => encodeRemoteWriteBody([{ labels, samples: [{ timestampMs, value: 1 }] }]);
+    const outcome = (decode: () => DecodedWriteRequest): unknown => {
+      try {
+        return decode();
+      } catch (error) {
+        return { reason: (error as RemoteWriteDecodeError).reason, message: (error as Error).message };
+      }
+    };
+
+    it('reuses the frozen labels decoded for byte-identical label bytes in later requests', () => {
+      const interner = new LabelInterner();
+      const first = decodeRemoteWrite(bodyAt(1), GENEROUS_LIMITS, { interner }).series[0];
+      const second = decodeRemoteWrite(bodyAt(2), GENEROUS_LIMITS, { interner }).series[0];
+      expect(second.labels).toBe(first.labels);
+      expect(Object.isFrozen(second.labels)).toBe(true);
+      expect(second).toEqual({ labels, metricName: 'container_memory_rss', samples: [{ timestampMs: 2, value: 1, stale: false }] });
+      expect(interner.labelSets?.size).toBe(1);
+    });
+
+    it('still applies each call\'s limits to a cached label set', () => {
+      const interner = new LabelInterner();
+      decodeRemoteWrite(bodyAt(1), GENEROUS_LIMITS, { interner });
+      for (const limits of [
+        limitsWith({ maxLabelsPerSeries: 2 }),
+        limitsWith({ maxLabelNameLength: 8 }),
+        limitsWith({ maxLabelValueLength: 14 }),
+      ]) {
+        const cold = outcome(() => decodeRemoteWrite(bodyAt(2), limits));
+        expect(cold).toMatchObject({ reason: expect.stringMatching(/^(too_many_labels|label_name_too_long|label_value_too_long)$/) });
+        expect(outcome(() => decodeRemoteWrite(bodyAt(2), limits, { interner }))).toEqual(cold);
+      }
+    });
+
+    it('falls back to a full decode when labels follow the samples, counting every field once', () => {
+      const interner = new LabelInterner();
+      decodeMessage(protoMessage(series(label('__name__', 'm'), label('a', 'b'), sample(1, 1))), GENEROUS_LIMITS);
+      decodeWriteRequestMessage(protoMessage(series(label('__name__', 'm'), label('a', 'b'), sample(1, 1))), GENEROUS_LIMITS, { interner });
+      const interleaved = protoMessage(
+        series(label('__name__', 'm'), label('a', 'b'), sample(2, 2), bytesField(4, new Uint8Array(0)), bytesField(3, new Uint8Array(0)), label('c', 'd')),
+      );
+      const warm = decodeWriteRequestMessage(interleaved, GENEROUS_LIMITS, { interner });
+      expect(warm).toEqual(decodeWriteRequestMessage(interleaved, GENEROUS_LIMITS));
+      expect(warm).toMatchObject({ histogramsSkipped: 1, exemplarsSkipped: 1 });
+      expect(warm.series[0].labels.map((l) => l.name)).toEqual(['__name__', 'a', 'c']);
+    });
+
+    it('reports the same error as a full decode for a bad sample after cached labels', () => {
+      const interner = new LabelInterner();
+      decodeWriteRequestMessage(protoMessage(series(label('__name__', 'm'), sample(1, 1))), GENEROUS_LIMITS, { interner });
+      const badSample = protoMessage(series(label('__name__', 'm'), bytesField(2, Uint8Array.of(0x09, 1))));
+      const cold = outcome(() => decodeWriteRequestMessage(badSample, GENEROUS_LIMITS));
+      expect(cold).toMatchObject({ reason: 'protobuf_truncated' });
+      expect(outcome(() => decodeWriteRequestMessage(badSample, GENEROUS_LIMITS, { interner }))).toEqual(cold);
+    });
+
+    it('never caches a label set whose series was refused', () => {
+      const interner = new LabelInterner();
+      const noName = protoMessage(series(label('job', 'api'), sample(1, 1)));
+      expect(outcome(() => decodeWriteRequestMessage(noName, GENEROUS_LIMITS, { interner }))).toMatchObject({ reason: 'missing_metric_name' });
+      expect(interner.labelSets?.size).toBe(0);
+    });
+
+    it('clears itself when full and keeps decoding correctly', () => {
+      const interner = new LabelInterner({ maxLabelSets: 2 });
+      const request = fleetWriteRequests(buildCadvisorFleet(10), 1, { seriesPerRequest: 10 })[0];
+      const body = encodeRemoteWriteBody(request);
+      for (let round = 0; round < 3; round++) {
+        expect(decodeRemoteWrite(body, GENEROUS_LIMITS, { interner })).toMatchObject(expectedDecoding(request));
+      }
+      expect(interner.labelSets?.size).toBeLessThanOrEqual(2);
+    });
+
+    it('is off for the interner created when the caller passes none', () => {
+      const interner = new LabelInterner({ cacheLabelSets: false });
+      expect(interner.labelSets).toBeNull();
+      expect(decodeRemoteWrite(bodyAt(1), GENEROUS_LIMITS, { interner }).series[0].labels).toEqual(labels);
     });
   });
 

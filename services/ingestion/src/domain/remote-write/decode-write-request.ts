@@ -5,7 +5,9 @@ import type {
   Label,
   RemoteWriteLimits,
 } from './decoded-write-request';
+import type { ByteRange } from './byte-keys';
 import { LabelInterner, NOT_UTF8 } from './label-interner';
+import type { CachedLabelSet } from './label-set-cache';
 import { METRIC_NAME_LABEL, isValidMetricName } from './prometheus-names';
 import { ProtoCursor, WIRE_FIXED64, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './proto-cursor';
 import { RemoteWriteDecodeError, quoteForMessage } from './remote-write-decode-error';
@@ -58,12 +60,15 @@ export function decodeWriteRequestMessage(
   limits: RemoteWriteLimits,
   options: DecodeRemoteWriteOptions = {},
 ): DecodedWriteRequest {
-  return new WriteRequestDecoder(message, limits, options.interner ?? new LabelInterner()).decode();
+  // Without a caller-owned interner, one request sees each series once: label sets would never hit.
+  const interner = options.interner ?? new LabelInterner({ cacheLabelSets: false });
+  return new WriteRequestDecoder(message, limits, interner).decode();
 }
 
 /** One-shot decoder: the cursor plus the per-request state that error messages and counters need. */
 class WriteRequestDecoder extends ProtoCursor {
   private readonly series: DecodedSeries[] = [];
+  private readonly source: ByteRange;
   private seriesIndex = -1;
   private sampleCount = 0;
   private staleMarkerCount = 0;
@@ -71,8 +76,14 @@ class WriteRequestDecoder extends ProtoCursor {
   private histogramsSkipped = 0;
   private exemplarsSkipped = 0;
   private metadataSkipped = 0;
+  // Per-series state, reset by each series' decode.
+  private samples: DecodedSample[] | null = null;
   /** Set by decodeLabel when the label was a non-empty __name__. */
   private metricName = '';
+  private longestName = 0;
+  private longestValue = 0;
+  /** Label fields leadingLabelsEnd found before the series' first other field. */
+  private leadingLabels = 0;
 
   constructor(
     message: Uint8Array,
@@ -80,6 +91,7 @@ class WriteRequestDecoder extends ProtoCursor {
     private readonly interner: LabelInterner,
   ) {
     super(message);
+    this.source = { bytes: message, view: this.view };
   }
 
   decode(): DecodedWriteRequest {
@@ -112,41 +124,132 @@ class WriteRequestDecoder extends ProtoCursor {
     return this.seriesIndex < 0 ? where : `${where}, in series ${this.seriesIndex}`;
   }
 
+  /** Reuses a cached label set when the series' label bytes were seen before, else decodes it fully. */
   private decodeTimeSeries(end: number): void {
     const index = ++this.seriesIndex;
     if (index >= this.limits.maxSeriesPerRequest) {
       this.fail('too_many_series', `request has more than the limit of ${this.limits.maxSeriesPerRequest} series`);
     }
+    const start = this.pos;
+    const labelSets = this.interner.labelSets;
+    const labelsEnd = labelSets === null ? -1 : this.leadingLabelsEnd(end);
+    if (labelSets !== null && labelsEnd > start) {
+      const cached = labelSets.find(this.source, start, labelsEnd);
+      if (cached !== undefined && this.withinLimits(cached) && this.decodeAfterCachedLabels(end, labelsEnd, cached)) return;
+      this.pos = start;
+    }
+    this.decodeSeriesFully(end, start, labelsEnd);
+  }
+
+  /**
+   * Where the run of label fields opening the series ends (Prometheus sends labels first), or -1.
+   * Never throws: anything unusual is left to the full decode, so errors are the same either way.
+   */
+  private leadingLabelsEnd(end: number): number {
+    const buf = this.buf;
+    const maxLabels = this.limits.maxLabelsPerSeries;
+    let pos = this.pos;
+    let count = 0;
+    while (pos < end && buf[pos] === TIMESERIES_LABELS) {
+      if (count === maxLabels) return -1;
+      let length = 0;
+      let cursor = pos + 1;
+      for (let shift = 0; ; shift += 7) {
+        if (cursor >= end || shift > 14) return -1; // labels over 2 MiB take the full decode
+        const byte = buf[cursor++];
+        length |= (byte & 0x7f) << shift;
+        if (byte < 0x80) break;
+      }
+      if (length > end - cursor) return -1;
+      pos = cursor + length;
+      count++;
+    }
+    this.leadingLabels = count;
+    return count > 0 ? pos : -1;
+  }
+
+  /** A cached set was validated under some limits; it is reusable only within this request's. */
+  private withinLimits(cached: CachedLabelSet): boolean {
+    const limits = this.limits;
+    return (
+      cached.labelsSent <= limits.maxLabelsPerSeries &&
+      cached.longestName <= limits.maxLabelNameLength &&
+      cached.longestValue <= limits.maxLabelValueLength
+    );
+  }
+
+  /** Decodes what follows cached labels; false (counters restored) if more labels follow the samples. */
+  private decodeAfterCachedLabels(end: number, labelsEnd: number, cached: CachedLabelSet): boolean {
+    const counters = [this.histogramsSkipped, this.exemplarsSkipped, this.staleMarkerCount] as const;
+    this.pos = labelsEnd;
+    this.samples = null;
+    while (this.pos < end) {
+      const tag = this.readTag(end);
+      if (tag === TIMESERIES_LABELS) {
+        [this.histogramsSkipped, this.exemplarsSkipped, this.staleMarkerCount] = counters;
+        return false;
+      }
+      this.decodeOtherSeriesField(tag, end);
+    }
+    this.metricName = cached.metricName;
+    this.acceptSeries(cached.labels, this.samples);
+    return true;
+  }
+
+  private decodeSeriesFully(end: number, start: number, leadingLabelsEnd: number): void {
     const stamp = this.interner.beginSeries();
     const labels: Label[] = [];
-    let samples: DecodedSample[] | null = null; // created on first sample, sized 1: most series carry one
     let labelsSent = 0;
+    this.samples = null;
     this.metricName = '';
+    this.longestName = 0;
+    this.longestValue = 0;
     while (this.pos < end) {
       const tag = this.readTag(end);
       if (tag === TIMESERIES_LABELS) {
         if (labelsSent === this.limits.maxLabelsPerSeries) this.tooManyLabels();
         const length = this.readLength(end);
         this.decodeLabel(this.pos + length, labelsSent++, labels, stamp);
-      } else if (tag === TIMESERIES_SAMPLES) {
-        const length = this.readLength(end);
-        const sample = this.decodeSample(this.pos + length);
-        if (samples === null) samples = [sample];
-        else samples.push(sample);
-      } else if (tag === TIMESERIES_HISTOGRAMS) {
-        this.skipLengthDelimited(end);
-        this.histogramsSkipped++;
-      } else if (tag === TIMESERIES_EXEMPLARS) {
-        this.skipLengthDelimited(end);
-        this.exemplarsSkipped++;
       } else {
-        this.rejectMistypedOrSkip(tag, end, TIMESERIES_FIELDS);
+        this.decodeOtherSeriesField(tag, end);
       }
     }
-    this.acceptSeries(labels, samples);
+    this.acceptSeries(labels, this.samples);
+    // Cache only when every label came from the leading run, so those bytes alone determine the set.
+    if (leadingLabelsEnd > start && labelsSent === this.leadingLabels) {
+      this.rememberLabelSet(start, leadingLabelsEnd, labels, labelsSent);
+    }
   }
 
-  private acceptSeries(labels: Label[], samples: DecodedSample[] | null): void {
+  private rememberLabelSet(start: number, end: number, labels: Label[], labelsSent: number): void {
+    this.interner.labelSets?.remember(this.source, start, end, {
+      labels: Object.freeze(labels), // shared by every later series with these bytes
+      metricName: this.metricName,
+      labelsSent,
+      longestName: this.longestName,
+      longestValue: this.longestValue,
+    });
+  }
+
+  /** Any TimeSeries field but labels: samples are kept, histograms and exemplars counted and skipped. */
+  private decodeOtherSeriesField(tag: number, end: number): void {
+    if (tag === TIMESERIES_SAMPLES) {
+      const length = this.readLength(end);
+      const sample = this.decodeSample(this.pos + length);
+      if (this.samples === null) this.samples = [sample]; // sized 1: most series carry one sample
+      else this.samples.push(sample);
+    } else if (tag === TIMESERIES_HISTOGRAMS) {
+      this.skipLengthDelimited(end);
+      this.histogramsSkipped++;
+    } else if (tag === TIMESERIES_EXEMPLARS) {
+      this.skipLengthDelimited(end);
+      this.exemplarsSkipped++;
+    } else {
+      this.rejectMistypedOrSkip(tag, end, TIMESERIES_FIELDS);
+    }
+  }
+
+  private acceptSeries(labels: readonly Label[], samples: DecodedSample[] | null): void {
     if (this.metricName === '') {
       this.fail('missing_metric_name', `series has no ${METRIC_NAME_LABEL} label${describeLabels(labels)}`);
     }
@@ -178,6 +281,8 @@ class WriteRequestDecoder extends ProtoCursor {
         this.rejectMistypedOrSkip(tag, end, LABEL_FIELDS);
       }
     }
+    if (nameEnd - nameStart > this.longestName) this.longestName = nameEnd - nameStart;
+    if (valueEnd - valueStart > this.longestValue) this.longestValue = valueEnd - valueStart;
     const nameId = this.internLabelName(position, nameStart, nameEnd, stamp);
     if (valueEnd === valueStart) return; // an empty value means "no such label" in Prometheus
     labels.push(this.labelWithValue(nameId, valueStart, valueEnd));

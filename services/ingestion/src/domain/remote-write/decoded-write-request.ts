@@ -15,7 +15,8 @@ export interface DecodedSample {
 }
 
 export interface DecodedSeries {
-  readonly labels: Label[];
+  /** Frozen and possibly shared with other series (and requests) that sent byte-identical labels. */
+  readonly labels: readonly Label[];
   readonly metricName: string;
   readonly samples: DecodedSample[];
 }

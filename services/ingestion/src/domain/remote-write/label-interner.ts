@@ -1,4 +1,6 @@
+import { ByteArena, equalBytes, equalBytesFromEnd, hashBytes, type ByteRange } from './byte-keys';
 import type { Label } from './decoded-write-request';
+import { LabelSetCache } from './label-set-cache';
 import { METRIC_NAME_LABEL, isValidLabelName, isValidMetricName } from './prometheus-names';
 import { decodeUtf8OrNull } from './utf8';
 
@@ -20,11 +22,22 @@ const MAX_STAMP = 0x7fffffff;
 const NONE = -1;
 
 export interface LabelInternerOptions {
-  /** Entries kept before the table is cleared (checked between series); bounds memory when shared. */
+  /** Strings kept before the table is cleared (checked between series); bounds memory when shared. */
   readonly maxEntries?: number;
-  /** Bytes of keys kept before the table is cleared. */
+  /** Bytes of string keys kept before the table is cleared. */
   readonly maxBytes?: number;
+  /**
+   * Also cache whole label sets (see LabelSetCache); worth it only when reused across requests, since
+   * one request carries each series once. Default true.
+   */
+  readonly cacheLabelSets?: boolean;
+  /** Label sets kept before that cache is cleared. */
+  readonly maxLabelSets?: number;
+  /** Bytes of label-set keys kept before that cache is cleared. */
+  readonly maxLabelSetBytes?: number;
 }
+
+const NO_SOURCE: ByteRange = { bytes: new Uint8Array(0), view: new DataView(new ArrayBuffer(0)) };
 
 /**
  * Maps label bytes to one shared JS string, with cached validation flags and shared frozen Label
@@ -34,9 +47,12 @@ export interface LabelInternerOptions {
  * usually the one it had in the previous series (same target, node, job...).
  *
  * Reuse one instance across requests; decoding is synchronous, so one per process is safe. It clears
- * itself between series once it outgrows its bounds.
+ * itself between series once it outgrows its bounds. Defaults hold ~256k strings and ~100k label sets
+ * (tens of MB at most); a larger active-series set still decodes correctly, with fewer cache hits.
  */
 export class LabelInterner {
+  /** Whole-label-set cache, or null when disabled. */
+  readonly labelSets: LabelSetCache | null;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
   /** Random per instance so crafted label sets cannot target one probe chain across processes. */
@@ -55,18 +71,19 @@ export class LabelInterner {
   private labelNameOf = new Int32Array(INITIAL_CAPACITY);
   private labels: (Label | undefined)[] = [];
   private strings: string[] = [];
-  private arena = new Uint8Array(INITIAL_ARENA_BYTES);
-  private arenaView = new DataView(this.arena.buffer);
-  private arenaUsed = 0;
+  private readonly arena = new ByteArena(INITIAL_ARENA_BYTES);
   private entryCount = 0;
   private stamp = 0;
   private readonly namePrediction = new Int32Array(PREDICTED_POSITIONS).fill(NONE);
-  private source: Uint8Array = new Uint8Array(0);
-  private sourceView = new DataView(this.source.buffer);
+  private source: ByteRange = NO_SOURCE;
 
   constructor(options: LabelInternerOptions = {}) {
     this.maxEntries = options.maxEntries ?? 256 * 1024;
     this.maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
+    this.labelSets =
+      options.cacheLabelSets === false
+        ? null
+        : new LabelSetCache(options.maxLabelSets ?? 100_000, options.maxLabelSetBytes ?? 64 * 1024 * 1024);
   }
 
   get size(): number {
@@ -75,13 +92,13 @@ export class LabelInterner {
 
   /** The entry id for bytes [start, end) of `source`, decoding them on first sight; NOT_UTF8 if invalid. */
   intern(source: Uint8Array, start: number, end: number): number {
-    if (source !== this.source) this.useSource(source);
+    if (source !== this.source.bytes) this.useSource(source);
     return this.lookup(start, end - start);
   }
 
   /** Interns a label name, trying first the name seen at this position in the previous series. */
   internName(position: number, source: Uint8Array, start: number, end: number): number {
-    if (source !== this.source) this.useSource(source);
+    if (source !== this.source.bytes) this.useSource(source);
     const length = end - start;
     if (position >= PREDICTED_POSITIONS) return this.lookup(start, length);
     const predicted = this.namePrediction[position];
@@ -93,7 +110,7 @@ export class LabelInterner {
 
   /** Interns the value of label `nameId`, trying first the value that name had last time. */
   internValue(nameId: number, source: Uint8Array, start: number, end: number): number {
-    if (source !== this.source) this.useSource(source);
+    if (source !== this.source.bytes) this.useSource(source);
     const length = end - start;
     const predicted = this.lastValue[nameId];
     if (this.matches(predicted, start, length)) return predicted;
@@ -143,7 +160,7 @@ export class LabelInterner {
    * series) and returns a fresh stamp for `markSeen`.
    */
   beginSeries(): number {
-    if (this.entryCount > this.maxEntries || this.arenaUsed > this.maxBytes) this.clear();
+    if (this.entryCount > this.maxEntries || this.arena.used > this.maxBytes) this.clear();
     if (this.stamp === MAX_STAMP) {
       this.marks.fill(0);
       this.stamp = 0;
@@ -158,95 +175,46 @@ export class LabelInterner {
     return false;
   }
 
+  /** Forgets every string (label sets are independent: they hold strings, not ids). */
   clear(): void {
     this.slots.fill(0);
     this.strings.length = 0;
     this.labels.length = 0;
     this.entryCount = 0;
-    this.arenaUsed = 0;
+    this.arena.used = 0;
   }
 
   private useSource(source: Uint8Array): void {
-    this.source = source;
-    this.sourceView = new DataView(source.buffer, source.byteOffset, source.byteLength);
+    this.source = { bytes: source, view: new DataView(source.buffer, source.byteOffset, source.byteLength) };
   }
 
   private lookup(start: number, length: number): number {
-    const hash = this.hash(start, length);
+    const hash = hashBytes(this.source.view, this.source.bytes, start, length, this.seed);
     const slots = this.slots;
     const mask = this.slotMask;
     let slot = hash & mask;
     for (let entry = slots[slot] - 1; entry >= 0; entry = slots[slot] - 1) {
-      if (this.hashes[entry] === hash && this.lengths[entry] === length && this.sameBytes(entry, start, length)) {
+      if (
+        this.hashes[entry] === hash &&
+        this.lengths[entry] === length &&
+        equalBytes(this.arena, this.offsets[entry], this.source, start, length)
+      ) {
         return entry;
       }
       slot = (slot + 1) & mask;
     }
-    const text = decodeUtf8OrNull(this.source, start, start + length);
+    const text = decodeUtf8OrNull(this.source.bytes, start, start + length);
     return text === null ? NOT_UTF8 : this.add(start, length, hash, text, slot);
   }
 
-  /**
-   * Whether a predicted entry (possibly stale after a clear) holds exactly these bytes. Compared from
-   * the end: label values share prefixes (paths, registries) and differ in suffixes (ids, pod hashes).
-   */
+  /** Whether a predicted entry (possibly stale after a clear) holds exactly these bytes. */
   private matches(predicted: number, start: number, length: number): boolean {
     return (
       predicted >= 0 &&
       predicted < this.entryCount &&
       this.lengths[predicted] === length &&
-      this.sameBytesBackwards(predicted, start, length)
+      equalBytesFromEnd(this.arena, this.offsets[predicted], this.source, start, length)
     );
-  }
-
-  /** Murmur3-style 32-bit hash, a word at a time: FNV's byte loop was the single biggest cost. */
-  private hash(start: number, length: number): number {
-    const view = this.sourceView;
-    const wordsEnd = start + (length & ~3);
-    let h = this.seed ^ length;
-    let i = start;
-    for (; i < wordsEnd; i += 4) {
-      h ^= mixWord(view.getInt32(i, true));
-      h = (h << 13) | (h >>> 19);
-      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    }
-    let tail = 0;
-    for (let shift = 0; i < start + length; i++, shift += 8) tail |= this.source[i] << shift;
-    h ^= mixWord(tail);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return h ^ (h >>> 16);
-  }
-
-  private sameBytes(entry: number, start: number, length: number): boolean {
-    const arena = this.arenaView;
-    const source = this.sourceView;
-    let a = this.offsets[entry];
-    let s = start;
-    const wordsEnd = start + (length & ~3);
-    for (; s < wordsEnd; s += 4, a += 4) {
-      if (arena.getInt32(a, true) !== source.getInt32(s, true)) return false;
-    }
-    for (const end = start + length; s < end; s++, a++) {
-      if (this.arena[a] !== this.source[s]) return false;
-    }
-    return true;
-  }
-
-  private sameBytesBackwards(entry: number, start: number, length: number): boolean {
-    const arena = this.arenaView;
-    const source = this.sourceView;
-    const offset = this.offsets[entry];
-    let i = length - 4;
-    for (; i >= 0; i -= 4) {
-      if (arena.getInt32(offset + i, true) !== source.getInt32(start + i, true)) return false;
-    }
-    for (i += 3; i >= 0; i--) {
-      if (this.arena[offset + i] !== this.source[start + i]) return false;
-    }
-    return true;
   }
 
   private add(start: number, length: number, hash: number, text: string, slot: number): number {
@@ -254,11 +222,8 @@ export class LabelInterner {
       this.growEntries();
       slot = this.freeSlotFor(hash);
     }
-    this.reserveArena(length);
     const id = this.entryCount++;
-    this.arena.set(this.source.subarray(start, start + length), this.arenaUsed);
-    this.offsets[id] = this.arenaUsed;
-    this.arenaUsed += length;
+    this.offsets[id] = this.arena.append(this.source.bytes, start, length);
     this.lengths[id] = length;
     this.hashes[id] = hash;
     this.flags[id] = text === METRIC_NAME_LABEL ? IS_METRIC_NAME_LABEL : 0;
@@ -292,22 +257,6 @@ export class LabelInterner {
     this.slotMask = capacity * 2 - 1;
     for (let id = 0; id < this.entryCount; id++) this.slots[this.freeSlotFor(this.hashes[id])] = id + 1;
   }
-
-  private reserveArena(length: number): void {
-    const needed = this.arenaUsed + length;
-    if (needed <= this.arena.length) return;
-    let size = this.arena.length * 2;
-    while (size < needed) size *= 2;
-    this.arena = grown(this.arena, new Uint8Array(size));
-    this.arenaView = new DataView(this.arena.buffer);
-  }
-}
-
-/** Murmur3's per-word scramble, so every input bit reaches the low bits the table indexes by. */
-function mixWord(word: number): number {
-  let k = Math.imul(word, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  return Math.imul(k, 0x1b873593);
 }
 
 function grown<T extends Int32Array | Uint8Array>(old: T, larger: T): T {

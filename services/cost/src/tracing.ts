@@ -1,0 +1,3 @@
+import { startTelemetry } from '@prescient/telemetry';
+
+startTelemetry({ serviceName: 'cost' });
