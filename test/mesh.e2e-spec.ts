@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { encodeRemoteWriteBody, Mesh, OtlpReceiver, ReceivedSpan, requiredEnv, startMesh, uniqueTenant } from '@prescient/testing';
+import { HEADERS, ScalingDecision, TOPICS } from '@prescient/contracts';
+import { encodeRemoteWriteBody, Mesh, OtlpReceiver, ReceivedSpan, requiredEnv, startMesh, testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
 
 const DAY = 24 * 3600 * 1000;
 const SERVER = 2;
@@ -40,6 +41,7 @@ describe('the mesh, end to end', () => {
       name samplesReceived
       forecast(metric: "cpu_usage_cores", horizon: HOURS_24, quantiles: [0.9]) { model windowMax lastSampleAt points { mean } }
       recommendation { cpuRequestMillicores { recommended reason } }
+      cost { clouds { cloud currentMonthlyUsd recommendedMonthlyUsd } }
     }
   }`;
 
@@ -64,7 +66,7 @@ describe('the mesh, end to end', () => {
     let answer: any;
     for (let i = 0; i < 120; i++) {
       answer = await gql(WORKLOAD_QUERY);
-      if (answer.data?.workload?.recommendation && Date.parse(answer.data.workload.forecast?.lastSampleAt) >= end) break;
+      if (answer.data?.workload?.cost && Date.parse(answer.data.workload.forecast?.lastSampleAt) >= end) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(answer.errors).toBeUndefined();
@@ -73,6 +75,8 @@ describe('the mesh, end to end', () => {
     expect(workload.forecast.points).toHaveLength(288);
     expect(workload.forecast.windowMax).toBeGreaterThan(1.4);
     expect(workload.recommendation.cpuRequestMillicores.recommended).toBeGreaterThan(1400);
+    expect(workload.cost.clouds.map((c: { cloud: string }) => c.cloud).sort()).toEqual(['AWS', 'AZURE', 'GCP']);
+    for (const c of workload.cost.clouds) expect(c.recommendedMonthlyUsd).toBeGreaterThan(0);
 
     const spans = await receiver.waitForTraceWith({
       'ingestion HTTP server': (s) => is('ingestion', SERVER, /POST/)(s) && String(s.attributes['http.target'] ?? s.attributes['url.path'] ?? '').includes('/api/v1/write'),
@@ -104,7 +108,48 @@ describe('the mesh, end to end', () => {
       'recommendation calls Forecast over gRPC': is('recommendation', CLIENT, /PredictionService\/Forecast/),
       'prediction serves Forecast over gRPC': is('prediction', SERVER, /PredictionService\/Forecast/),
       'recommendation publishes recommendations.v1': is('recommendation', PRODUCER, /^recommendations\.v1 publish$/),
+      'cost consumes recommendations.v1': is('cost', CONSUMER, /^recommendations\.v1 process$/),
     });
+  });
+
+  it('sizes a Kafka consumer group ahead of its forecast production, on autoscaling.decisions.v1 and at the gateway', async () => {
+    const decisions = await new TopicCollector(testKafka(), TOPICS.autoscalingDecisions.name).start();
+    const end = Math.floor(Date.now() / 300_000) * 300_000;
+    const production = [];
+    const lag = [];
+    // Three days of production peaking at 3000 msgs/s each afternoon; lag building now.
+    for (let t = end - 3 * DAY + 300_000; t <= end; t += 300_000) {
+      production.push({ timestampMs: t, value: 2000 + 1000 * Math.sin((2 * Math.PI * (t % DAY)) / DAY) });
+      lag.push({ timestampMs: t, value: t === end ? 90_000 : 0 });
+    }
+    const group = [{ name: 'consumergroup', value: 'billing' }, { name: 'cluster', value: 'e2e' }];
+    const write = await fetch(`http://127.0.0.1:${mesh.services.ingestion.httpPort}/api/v1/write`, {
+      method: 'POST',
+      body: encodeRemoteWriteBody([
+        { labels: [{ name: '__name__', value: 'consumergroup:kafka_topic_partition_current_offset:sum_rate' }, ...group], samples: production },
+        { labels: [{ name: '__name__', value: 'consumergroup:kafka_consumergroup_lag:sum' }, ...group], samples: lag },
+      ]),
+      headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0', 'x-prescient-tenant': tenant },
+    });
+    expect(write.status).toBe(204);
+    let scaling: any;
+    for (let i = 0; i < 120 && !scaling; i++) {
+      const res = await gql('{ consumerGroups(cluster: "e2e") { groupId scaling { currentReplicas desiredReplicas reason predictedProductionRate } } }');
+      scaling = res.data?.consumerGroups?.find((g: { groupId: string }) => g.groupId === 'billing')?.scaling;
+      if (!scaling) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(scaling).toBeDefined();
+    // The decision looks at the lead-time window ahead of now: the pattern's value about now.
+    const expectedNow = 2000 + 1000 * Math.sin((2 * Math.PI * (Date.now() % DAY)) / DAY);
+    expect(scaling.predictedProductionRate).toBeGreaterThan(expectedNow * 0.8);
+    expect(scaling.predictedProductionRate).toBeLessThan(3000 * 1.1);
+    expect(scaling.desiredReplicas).toBeGreaterThan(scaling.currentReplicas);
+    expect(scaling.reason.length).toBeGreaterThan(10);
+    const message = await decisions.waitFor((m) => m.headers?.[HEADERS.tenant]?.toString() === tenant);
+    const decision = ScalingDecision.decode(message.value!);
+    expect(decision.entity).toMatchObject({ tenant, cluster: 'e2e', name: 'billing' });
+    expect(decision.desiredReplicas).toBeGreaterThan(0);
+    await decisions.stop();
   });
 
   it('scopes every answer by tenant at the gateway', async () => {

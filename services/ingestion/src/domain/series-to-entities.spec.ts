@@ -40,3 +40,21 @@ describe('seriesToEntities', () => {
     expect(result.batches[0].entity.workloadKind).toBe('StatefulSet');
   });
 });
+
+describe('seriesToEntities for consumer groups', () => {
+  it('maps production, consumption and lag of one group into one batch', () => {
+    const group = labels({ consumergroup: 'billing', cluster: 'eu' });
+    const result = seriesToEntities('acme', 'prod', [
+      { metricName: 'consumergroup:kafka_topic_partition_current_offset:sum_rate', labels: group, samples: [{ timestampMs: 1, value: 100 }] },
+      { metricName: 'consumergroup:kafka_consumergroup_lag:sum', labels: group, samples: [{ timestampMs: 1, value: 5000 }] },
+    ]);
+    expect(result.batches).toHaveLength(1);
+    expect(result.batches[0].entity).toEqual({ tenant: 'acme', kind: EntityKind.ENTITY_KIND_CONSUMER_GROUP, cluster: 'eu', namespace: '', workloadKind: '', name: 'billing' });
+    expect(result.batches[0].series.map((s) => s.metric)).toEqual([METRICS.kafkaProductionRate, METRICS.kafkaLag]);
+  });
+
+  it('counts a group series without a consumergroup label as unmapped', () => {
+    const result = seriesToEntities('acme', 'prod', [{ metricName: 'consumergroup:kafka_consumergroup_lag:sum', labels: labels({ topic: 'x' }), samples: [{ timestampMs: 1, value: 1 }] }]);
+    expect(result.unmappedSeries).toBe(1);
+  });
+});

@@ -11,6 +11,17 @@ export const WORKLOAD_METRIC_NAMES: Record<string, MetricName> = {
   'namespace_workload:container_memory_working_set_bytes:sum': METRICS.memoryWorkingSetBytes,
 };
 
+/**
+ * Consumer-group series, aggregated per group as recording rules over kafka-exporter's metrics
+ * produce them (`consumergroup` label, optional `cluster`). Production is the rate at which the
+ * group's topics grow; consumption the rate at which its committed offsets move.
+ */
+export const CONSUMER_GROUP_METRIC_NAMES: Record<string, MetricName> = {
+  'consumergroup:kafka_topic_partition_current_offset:sum_rate': METRICS.kafkaProductionRate,
+  'consumergroup:kafka_consumergroup_current_offset:sum_rate': METRICS.kafkaConsumptionRate,
+  'consumergroup:kafka_consumergroup_lag:sum': METRICS.kafkaLag,
+};
+
 export interface IncomingSeries {
   metricName: string;
   labels: readonly { name: string; value: string }[];
@@ -37,8 +48,10 @@ export function seriesToEntities(tenant: string, defaultCluster: string, series:
   let droppedSamples = 0;
   let acceptedSamples = 0;
   for (const s of series) {
-    const metric = WORKLOAD_METRIC_NAMES[s.metricName];
-    const entity = metric ? workloadOf(tenant, defaultCluster, s.labels) : undefined;
+    const workloadMetric = WORKLOAD_METRIC_NAMES[s.metricName];
+    const groupMetric = CONSUMER_GROUP_METRIC_NAMES[s.metricName];
+    const metric = workloadMetric ?? groupMetric;
+    const entity = workloadMetric ? workloadOf(tenant, defaultCluster, s.labels) : groupMetric ? consumerGroupOf(tenant, defaultCluster, s.labels) : undefined;
     if (!metric || !entity) {
       unmappedSeries++;
       continue;
@@ -47,7 +60,7 @@ export function seriesToEntities(tenant: string, defaultCluster: string, series:
     droppedSamples += s.samples.length - samples.length;
     if (samples.length === 0) continue;
     acceptedSamples += samples.length;
-    const key = `${entity.cluster}\u0000${entity.namespace}\u0000${entity.workloadKind}\u0000${entity.name}`;
+    const key = `${entity.kind}\u0000${entity.cluster}\u0000${entity.namespace}\u0000${entity.workloadKind}\u0000${entity.name}`;
     const batch = byEntity.get(key) ?? { entity, series: [] };
     byEntity.set(key, batch);
     const existing = batch.series.find((x) => x.metric === metric);
@@ -64,6 +77,12 @@ function workloadOf(tenant: string, defaultCluster: string, labels: IncomingSeri
   const workloadKind = normaliseKind(get('workload_type'));
   if (!namespace || !name || !workloadKind) return undefined;
   return { tenant, kind: EntityKind.ENTITY_KIND_WORKLOAD, cluster: get('cluster') || defaultCluster, namespace, workloadKind, name };
+}
+
+function consumerGroupOf(tenant: string, defaultCluster: string, labels: IncomingSeries['labels']): EntityRef | undefined {
+  const group = labels.find((l) => l.name === 'consumergroup')?.value;
+  if (!group) return undefined;
+  return { tenant, kind: EntityKind.ENTITY_KIND_CONSUMER_GROUP, cluster: labels.find((l) => l.name === 'cluster')?.value || defaultCluster, namespace: '', workloadKind: '', name: group };
 }
 
 /** kube-prometheus writes `workload_type` lower-case (deployment); Kubernetes kinds are PascalCase. */
