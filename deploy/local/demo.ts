@@ -65,6 +65,10 @@ export const DEMO_QUERY = `query Demo {
       memoryRequestBytes { recommended reason }
       generatedAt
     }
+    cost {
+      clouds { cloud region currentMonthlyUsd recommendedMonthlyUsd savingsMonthlyUsd }
+      caveats
+    }
   }
 }`;
 
@@ -79,8 +83,8 @@ async function main(): Promise<void> {
   for (let attempt = 0; attempt < 120; attempt++) {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': TENANT }, body: JSON.stringify({ query: DEMO_QUERY }) });
     answer = await res.json();
-    const workload = (answer as { data?: { workload?: { forecast?: { lastSampleAt: string }; recommendation?: { generatedAt: string } } } }).data?.workload;
-    if (workload?.forecast && Date.parse(workload.forecast.lastSampleAt) >= lastSampleMs && workload.recommendation) break;
+    const workload = (answer as { data?: { workload?: { forecast?: { lastSampleAt: string }; cost?: unknown } } }).data?.workload;
+    if (workload?.forecast && Date.parse(workload.forecast.lastSampleAt) >= lastSampleMs && workload.cost) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
   say(`GraphQL endpoint: ${url}  (send header x-prescient-tenant: ${TENANT})`);
