@@ -3,6 +3,8 @@ import { subgraphModule } from '@prescient/platform';
 import { RemoteWriteController } from './remote-write/remote-write.controller';
 import { RemoteWriteService } from './remote-write/remote-write.service';
 import { SeenEntitiesService } from './workloads/seen-entities.service';
+import { ClusterResolver, NamespaceResolver, NodeResolver } from './workloads/topology.resolver';
+import { Node } from './workloads/topology.model';
 import { WorkloadsResolver } from './workloads/workloads.resolver';
 
 @Module({})
@@ -10,9 +12,9 @@ export class AppModule {
   static forRoot(platform: DynamicModule): DynamicModule {
     return {
       module: AppModule,
-      imports: [platform, subgraphModule()],
+      imports: [platform, subgraphModule([Node])],
       controllers: [RemoteWriteController],
-      providers: [RemoteWriteService, SeenEntitiesService, WorkloadsResolver],
+      providers: [RemoteWriteService, SeenEntitiesService, WorkloadsResolver, ClusterResolver, NamespaceResolver, NodeResolver],
     };
   }
 }

@@ -49,6 +49,12 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
       body: JSON.stringify({ query: '{ workloads { cluster namespace kind name samplesReceived lastSampleAt } }' }),
     }).then((r) => r.json() as Promise<any>);
     expect(gql.data.workloads).toEqual([{ cluster: 'default', namespace: 'shop', kind: 'Deployment', name: 'api', samplesReceived: 2, lastSampleAt: new Date(1_700_000_060_000).toISOString() }]);
+
+    const topology = await fetch(`${base}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': tenant },
+      body: JSON.stringify({ query: '{ clusters { id namespaces { cluster name workloads { name kind } } } }' }),
+    }).then((r) => r.json() as Promise<any>);
+    expect(topology.data.clusters).toEqual([{ id: 'default', namespaces: [{ cluster: 'default', name: 'shop', workloads: [{ name: 'api', kind: 'Deployment' }] }] }]);
   });
 
   it('scopes the subgraph by tenant: another tenant sees nothing, no tenant is refused', async () => {

@@ -37,6 +37,23 @@ export class SeenEntitiesService {
     });
   }
 
+  findEntity(tenant: string, kind: EntityKind, key: { cluster: string; name: string; namespace?: string }): Promise<SeenEntity | null> {
+    return this.dataSource.getRepository(SeenEntity).findOneBy({ tenant, kind, cluster: key.cluster, name: key.name, ...(key.namespace !== undefined ? { namespace: key.namespace } : {}) });
+  }
+
+  async clusters(tenant: string): Promise<string[]> {
+    const rows: { cluster: string }[] = await this.dataSource.query('SELECT DISTINCT cluster FROM seen_entities WHERE tenant = $1 ORDER BY cluster LIMIT 1000', [tenant]);
+    return rows.map((r) => r.cluster);
+  }
+
+  async namespaces(tenant: string, cluster: string): Promise<string[]> {
+    const rows: { namespace: string }[] = await this.dataSource.query(
+      "SELECT DISTINCT namespace FROM seen_entities WHERE tenant = $1 AND cluster = $2 AND namespace <> '' ORDER BY namespace LIMIT 10000",
+      [tenant, cluster],
+    );
+    return rows.map((r) => r.namespace);
+  }
+
   listWorkloads(tenant: string, filter: { cluster?: string; namespace?: string }, limit: number): Promise<SeenEntity[]> {
     return this.dataSource.getRepository(SeenEntity).find({
       where: { tenant, kind: EntityKind.ENTITY_KIND_WORKLOAD, ...(filter.cluster ? { cluster: filter.cluster } : {}), ...(filter.namespace ? { namespace: filter.namespace } : {}) },

@@ -4,7 +4,7 @@ import { SeenEntity } from './seen-entity.entity';
 import { SeenEntitiesService } from './seen-entities.service';
 import { Workload } from './workload.model';
 
-function toWorkload(row: SeenEntity): Workload {
+export function toWorkload(row: SeenEntity): Workload {
   return {
     cluster: row.cluster, namespace: row.namespace, kind: row.workloadKind, name: row.name,
     lastSampleAt: row.lastSampleAt.toISOString(), samplesReceived: Number(row.samplesTotal),
