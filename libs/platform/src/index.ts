@@ -8,3 +8,4 @@ export * from './health.controller';
 export * from './run-service';
 export * from './subgraph';
 export * from './codecs';
+export * from './workload-reference';

@@ -1,4 +1,4 @@
-import { Directive, Field, Float, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 export enum CloudProvider {
   AWS = 'AWS',
@@ -40,19 +40,5 @@ export class WorkloadCostModel {
   caveats!: string[];
 }
 
-/** The cost subgraph's view of a Workload: it adds `cost`. */
-@ObjectType()
-@Directive('@key(fields: "cluster namespace kind name")')
-export class Workload {
-  @Field()
-  cluster!: string;
-
-  @Field()
-  namespace!: string;
-
-  @Field()
-  kind!: string;
-
-  @Field()
-  name!: string;
-}
+/** This subgraph's view of a Workload: the shared key; the resolver adds its field. */
+export { WorkloadReference as Workload } from '@prescient/platform';

@@ -1,4 +1,4 @@
-import { Directive, Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 export enum ForecastHorizon {
   HOURS_24 = 'HOURS_24',
@@ -77,19 +77,5 @@ export class Forecast {
   points!: ForecastPoint[];
 }
 
-/** The prediction subgraph's view of a Workload: it adds `forecast`. */
-@ObjectType()
-@Directive('@key(fields: "cluster namespace kind name")')
-export class Workload {
-  @Field()
-  cluster!: string;
-
-  @Field()
-  namespace!: string;
-
-  @Field()
-  kind!: string;
-
-  @Field()
-  name!: string;
-}
+/** This subgraph's view of a Workload: the shared key; the resolver adds its field. */
+export { WorkloadReference as Workload } from '@prescient/platform';

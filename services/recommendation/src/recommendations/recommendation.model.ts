@@ -1,4 +1,4 @@
-import { Directive, Field, Float, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ObjectType } from '@nestjs/graphql';
 
 @ObjectType({ description: 'Advice for one setting: CPU in millicores, memory in bytes, replicas in pods.' })
 export class ResourceAdvice {
@@ -39,19 +39,5 @@ export class WorkloadRecommendation {
   forecastGeneratedAt!: string;
 }
 
-/** The recommendation subgraph's view of a Workload: it adds `recommendation`. */
-@ObjectType()
-@Directive('@key(fields: "cluster namespace kind name")')
-export class Workload {
-  @Field()
-  cluster!: string;
-
-  @Field()
-  namespace!: string;
-
-  @Field()
-  kind!: string;
-
-  @Field()
-  name!: string;
-}
+/** This subgraph's view of a Workload: the shared key; the resolver adds its field. */
+export { WorkloadReference as Workload } from '@prescient/platform';
