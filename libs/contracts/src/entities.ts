@@ -7,6 +7,8 @@ export const METRICS = {
   kafkaProductionRate: 'kafka_production_rate',
   kafkaConsumptionRate: 'kafka_consumption_rate',
   kafkaLag: 'kafka_consumer_lag',
+  kafkaQueueLatencySeconds: 'kafka_queue_latency_seconds',
+  kafkaConsumerPartitions: 'kafka_consumer_partitions',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

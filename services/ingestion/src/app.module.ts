@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { subgraphModule } from '@prescient/platform';
+import { LagCollectorService } from './kafka-lag/lag-collector.service';
 import { RemoteWriteController } from './remote-write/remote-write.controller';
 import { RemoteWriteService } from './remote-write/remote-write.service';
 import { SeenEntitiesService } from './workloads/seen-entities.service';
@@ -14,7 +15,7 @@ export class AppModule {
       module: AppModule,
       imports: [platform, subgraphModule([Node])],
       controllers: [RemoteWriteController],
-      providers: [RemoteWriteService, SeenEntitiesService, WorkloadsResolver, ClusterResolver, NamespaceResolver, NodeResolver],
+      providers: [LagCollectorService, RemoteWriteService, SeenEntitiesService, WorkloadsResolver, ClusterResolver, NamespaceResolver, NodeResolver],
     };
   }
 }

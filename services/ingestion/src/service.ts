@@ -1,5 +1,6 @@
 import { ServiceSpec } from '@prescient/platform';
 import { AppModule } from './app.module';
+import { LagCollectorService } from './kafka-lag/lag-collector.service';
 import { ingestionConfigSchema } from './config/ingestion.config';
 import { SeenEntities1764000000000 } from './migrations/1764000000000-seen-entities';
 import { SeenEntity } from './workloads/seen-entity.entity';
@@ -13,4 +14,5 @@ export const ingestionService: ServiceSpec<typeof ingestionConfigSchema> = {
   migrations: [SeenEntities1764000000000],
   module: (platform) => AppModule.forRoot(platform),
   rawBodyRoutes: ['/api/v1/write'],
+  afterStart: (app) => app.get(LagCollectorService).start(),
 };

@@ -9,6 +9,14 @@ export const ingestionConfigSchema = z.object({
   REMOTE_WRITE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(10 * 1024 * 1024),
   REMOTE_WRITE_MAX_DECOMPRESSED_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
   REMOTE_WRITE_MAX_SERIES_PER_REQUEST: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
-});
+  /** Kafka cluster whose consumer groups are observed; unset turns the lag collector off. */
+  KAFKA_LAG_BROKERS: z.string().regex(/^[^\s:,]+:\d{1,5}(,[^\s:,]+:\d{1,5})*$/, 'must be a comma-separated host:port list').optional(),
+  /** The tenant and cluster name the observed groups belong to. */
+  KAFKA_LAG_TENANT: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a tenant id (DNS label)').optional(),
+  KAFKA_LAG_CLUSTER: z.string().min(1).max(63).optional(),
+  /** Groups to observe (a JavaScript regex, fully anchored). */
+  KAFKA_LAG_GROUPS: z.string().default('.*').refine((v) => { try { new RegExp(v); return true; } catch { return false; } }, 'must be a valid regular expression'),
+  KAFKA_LAG_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+}).refine((c) => !c.KAFKA_LAG_BROKERS || c.KAFKA_LAG_TENANT, { message: 'is required when KAFKA_LAG_BROKERS is set', path: ['KAFKA_LAG_TENANT'] });
 
 export type IngestionConfig = z.infer<typeof ingestionConfigSchema>;
