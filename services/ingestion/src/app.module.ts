@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { subgraphModule } from '@prescient/platform';
 import { LagCollectorService } from './kafka-lag/lag-collector.service';
+import { RollupStore } from './rollups/rollup-store.service';
+import { RollupsConsumer } from './rollups/rollups.consumer';
 import { RemoteWriteController } from './remote-write/remote-write.controller';
 import { RemoteWriteService } from './remote-write/remote-write.service';
 import { SeenEntitiesService } from './workloads/seen-entities.service';
@@ -15,7 +17,7 @@ export class AppModule {
       module: AppModule,
       imports: [platform, subgraphModule([Node])],
       controllers: [RemoteWriteController],
-      providers: [LagCollectorService, RemoteWriteService, SeenEntitiesService, WorkloadsResolver, ClusterResolver, NamespaceResolver, NodeResolver],
+      providers: [RollupStore, RollupsConsumer, LagCollectorService, RemoteWriteService, SeenEntitiesService, WorkloadsResolver, ClusterResolver, NamespaceResolver, NodeResolver],
     };
   }
 }

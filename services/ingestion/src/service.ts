@@ -1,6 +1,8 @@
 import { ServiceSpec } from '@prescient/platform';
 import { AppModule } from './app.module';
 import { LagCollectorService } from './kafka-lag/lag-collector.service';
+import { Rollups1764100000000 } from './migrations/1764100000000-rollups';
+import { RollupsConsumer } from './rollups/rollups.consumer';
 import { ingestionConfigSchema } from './config/ingestion.config';
 import { SeenEntities1764000000000 } from './migrations/1764000000000-seen-entities';
 import { SeenEntity } from './workloads/seen-entity.entity';
@@ -11,8 +13,11 @@ export const ingestionService: ServiceSpec<typeof ingestionConfigSchema> = {
   name: SERVICE_NAME,
   configSchema: ingestionConfigSchema,
   entities: [SeenEntity],
-  migrations: [SeenEntities1764000000000],
+  migrations: [SeenEntities1764000000000, Rollups1764100000000],
   module: (platform) => AppModule.forRoot(platform),
   rawBodyRoutes: ['/api/v1/write'],
-  afterStart: (app) => app.get(LagCollectorService).start(),
+  afterStart: async (app) => {
+    await app.get(RollupsConsumer).start();
+    await app.get(LagCollectorService).start();
+  },
 };

@@ -14,7 +14,7 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
   const kafka = testKafka();
 
   beforeAll(async () => {
-    service = await startService({ ...ingestionService, env: { ...process.env, HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' } });
+    service = await startService({ ...ingestionService, env: { ...process.env, HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ROLLUP_RETENTION_DAYS: '3650' } });
     base = `http://127.0.0.1:${service.httpPort}`;
     samples = await new TopicCollector(kafka, TOPICS.metricsSamples.name).start();
   });
@@ -54,6 +54,18 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': tenant },
       body: JSON.stringify({ query: '{ clusters { id namespaces { cluster name workloads { name kind } } } }' }),
     }).then((r) => r.json() as Promise<any>);
+    // Rollups arrive through the ingestion-rollups consumer group.
+    let usage: any;
+    for (let i = 0; i < 100; i++) {
+      usage = await fetch(`${base}/graphql`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': tenant },
+        body: JSON.stringify({ query: `{ workload(cluster: "default", namespace: "shop", kind: "Deployment", name: "api") { usage(metric: "cpu_usage_cores", from: "2023-11-14T22:00:00Z", to: "2023-11-14T23:00:00Z") { start min max avg count last } } }` }),
+      }).then((r) => r.json() as Promise<any>);
+      if (usage.data?.workload?.usage?.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // 1_700_000_000_000 and +60 s fall in the 5-minute bucket starting 22:10 UTC.
+    expect(usage.data.workload.usage).toEqual([{ start: '2023-11-14T22:10:00.000Z', min: 0.25, max: 0.5, avg: 0.375, count: 2, last: 0.5 }]);
     expect(topology.data.clusters).toEqual([{ id: 'default', namespaces: [{ cluster: 'default', name: 'shop', workloads: [{ name: 'api', kind: 'Deployment' }] }] }]);
   });
 

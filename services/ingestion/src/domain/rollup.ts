@@ -1,0 +1,55 @@
+/** 5-minute rollups (min, max, sum, count, last) of a batch's samples, keyed by series and bucket. */
+export const ROLLUP_STEP_MS = 5 * 60 * 1000;
+
+export interface RollupCell {
+  entityKey: string;
+  metric: string;
+  bucketStartMs: number;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  last: number;
+  lastTimestampMs: number;
+}
+
+export function bucketStart(timestampMs: number, stepMs = ROLLUP_STEP_MS): number {
+  return Math.floor(timestampMs / stepMs) * stepMs;
+}
+
+/** Folds samples into cells; non-finite values are skipped (rollups never hold NaN). */
+export function rollUp(
+  entityKey: string,
+  series: readonly { metric: string; samples: readonly { timestampMs: number; value: number }[] }[],
+  stepMs = ROLLUP_STEP_MS,
+): RollupCell[] {
+  const cells = new Map<string, RollupCell>();
+  for (const s of series) {
+    for (const { timestampMs, value } of s.samples) {
+      if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) continue;
+      const start = bucketStart(timestampMs, stepMs);
+      const key = `${s.metric}\u0000${start}`;
+      const cell = cells.get(key);
+      if (!cell) {
+        cells.set(key, { entityKey, metric: s.metric, bucketStartMs: start, min: value, max: value, sum: value, count: 1, last: value, lastTimestampMs: timestampMs });
+        continue;
+      }
+      cell.min = Math.min(cell.min, value);
+      cell.max = Math.max(cell.max, value);
+      cell.sum += value;
+      cell.count += 1;
+      if (timestampMs >= cell.lastTimestampMs) {
+        cell.last = value;
+        cell.lastTimestampMs = timestampMs;
+      }
+    }
+  }
+  return [...cells.values()];
+}
+
+/** The UTC day (partition) a bucket falls in, as `YYYYMMDD`, and the day's bounds. */
+export function dayPartition(bucketStartMs: number): { suffix: string; fromMs: number; toMs: number } {
+  const fromMs = Math.floor(bucketStartMs / 86_400_000) * 86_400_000;
+  const suffix = new Date(fromMs).toISOString().slice(0, 10).replace(/-/g, '');
+  return { suffix, fromMs, toMs: fromMs + 86_400_000 };
+}
