@@ -9,6 +9,10 @@ export const METRICS = {
   kafkaLag: 'kafka_consumer_lag',
   kafkaQueueLatencySeconds: 'kafka_queue_latency_seconds',
   kafkaConsumerPartitions: 'kafka_consumer_partitions',
+  /** Share of the node's allocatable CPU in use (0–1). */
+  nodeCpuUtilisationRatio: 'node_cpu_utilisation_ratio',
+  /** Share of the node's allocatable memory in use (0–1). */
+  nodeMemoryUtilisationRatio: 'node_memory_utilisation_ratio',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

@@ -72,6 +72,26 @@ describe('prediction against real Kafka and PostgreSQL', () => {
     expect(fromA + fromB).toBeGreaterThanOrEqual(entities.length);
   });
 
+  it('exports the predicted 24 h maximum of node CPU use over allocatable for the alert rules', async () => {
+    const end = Math.floor(Date.now() / 300_000) * 300_000;
+    const node = { tenant, kind: EntityKind.ENTITY_KIND_NODE, cluster: 'c1', namespace: '', workloadKind: '', name: 'node-a' };
+    const samples = dailyPattern(end).map((p) => ({ timestampMs: p.timestampMs, value: p.value / 3.5 })); // peaks near 0.86
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: TOPICS.metricsSamples.name, messages: [{ key: entityKey(node), headers: { 'prescient-tenant': tenant }, value: Buffer.from(SampleBatch.encode({ entity: node, series: [{ metric: 'node_cpu_utilisation_ratio', samples }], source: 'test', receivedAtMs: Date.now() }).finish()) }] });
+    await producer.disconnect();
+    let value: number | undefined;
+    for (let i = 0; i < 100 && value === undefined; i++) {
+      for (const s of [a, b]) {
+        const metric = await s.deps.metrics.registry.getSingleMetric('prescient_prediction_node_cpu_predicted_max_ratio')!.get();
+        value ??= metric.values.find((v) => v.labels.node === 'node-a' && v.labels.cluster === 'c1')?.value;
+      }
+      if (value === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(value).toBeGreaterThan(0.8);
+    expect(value).toBeLessThan(0.9);
+  });
+
   it('serves Forecast over gRPC for stored forecasts, with the quantiles asked for', async () => {
     const entity = workloadRef(tenant, 'c1', 'ns', 'Deployment', 'w0');
     const forecast = await call({ entity, metric: 'cpu_usage_cores', horizon: Horizon.HORIZON_7D, quantiles: [0.9, 0.5] });

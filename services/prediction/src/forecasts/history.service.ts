@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { EntityRef, entityKey, Forecast, PredictionEvent, TOPICS, METRICS, SampleBatch } from '@prescient/contracts';
+import { EntityKind, EntityRef, entityKey, Forecast, Horizon as ContractHorizon, PredictionEvent, TOPICS, METRICS, SampleBatch } from '@prescient/contracts';
 import { JsonLogger, KafkaMessaging, predictionEventCodec, SERVICE_CONFIG } from '@prescient/platform';
 import { ServiceMetrics } from '@prescient/telemetry';
 import { PredictionConfig } from '../config/prediction.config';
@@ -30,6 +30,8 @@ export class HistoryService implements OnApplicationShutdown {
   private readonly evicted;
   private readonly refits;
   private readonly refitSeconds;
+  private readonly nodeCpuPredictedMax;
+  private readonly nodeMemoryPredictedMax;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: PredictionConfig,
@@ -41,6 +43,9 @@ export class HistoryService implements OnApplicationShutdown {
     this.tracked = metrics.gauge('series_tracked', 'Series whose history is held in memory');
     this.evicted = metrics.counter('series_evicted_total', 'Series dropped from memory to stay under PREDICTION_MAX_SERIES');
     this.refits = metrics.counter('refits_total', 'Series refits, by outcome', ['outcome']);
+    // What the "Node CPU load prediction is high" / "Node memory usage prediction is high" alerts watch.
+    this.nodeCpuPredictedMax = metrics.gauge('node_cpu_predicted_max_ratio', 'Predicted maximum of node CPU use over allocatable in the next 24 h', ['cluster', 'node']);
+    this.nodeMemoryPredictedMax = metrics.gauge('node_memory_predicted_max_ratio', 'Predicted maximum of node memory use over allocatable in the next 24 h', ['cluster', 'node']);
     this.refitSeconds = metrics.histogram('refit_duration_seconds', 'Time to fit and forecast every horizon of one series', [], [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5]);
   }
 
@@ -103,11 +108,19 @@ export class HistoryService implements OnApplicationShutdown {
       const event: PredictionEvent = { entity: tracked.entity, metric: tracked.metric, forecasts };
       await this.messaging.publish(TOPICS.predictions.name, predictionEventCodec, [{ key: entityKey(tracked.entity), tenant: tracked.entity.tenant, value: event }]);
       await this.store.save(forecasts);
+      this.exportNodePrediction(tracked, forecasts);
       this.refits.inc({ outcome: 'published' });
     } catch (error) {
       this.refits.inc({ outcome: 'publish_failed' });
       this.logger.warn(`forecast of ${tracked.metric} not published: ${(error as Error).message}; retrying on the next batch`, 'History');
     }
+  }
+
+  private exportNodePrediction(tracked: TrackedSeries, forecasts: Forecast[]): void {
+    if (tracked.entity.kind !== EntityKind.ENTITY_KIND_NODE) return;
+    const gauge = tracked.metric === METRICS.nodeCpuUtilisationRatio ? this.nodeCpuPredictedMax : tracked.metric === METRICS.nodeMemoryUtilisationRatio ? this.nodeMemoryPredictedMax : undefined;
+    const day = forecasts.find((f) => f.horizon === ContractHorizon.HORIZON_24H);
+    if (gauge && day) gauge.set({ cluster: tracked.entity.cluster, node: tracked.entity.name }, day.windowMax);
   }
 
   private evictIfFull(): void {
