@@ -72,7 +72,13 @@ export async function startService<S extends z.ZodTypeAny>(spec: ServiceSpec<S>)
     throw new Error(`PostgreSQL is not usable: ${e.message}`);
   });
   const deps: PlatformDeps<z.infer<S>> = { config, logger, metrics, messaging, dataSource };
-  const app = await NestFactory.create(spec.module(PlatformModule.forRoot(deps), config), { logger, bodyParser: false, httpsOptions: tlsOptions(config) });
+  // abortOnError off: a provider refusing its configuration must reach runService (exit 2, naming
+  // the key), not end the process from inside Nest.
+  const app = await NestFactory.create(spec.module(PlatformModule.forRoot(deps), config), { logger, bodyParser: false, httpsOptions: tlsOptions(config), abortOnError: false }).catch(async (error: Error) => {
+    await messaging.close();
+    await dataSource.destroy().catch(() => undefined);
+    throw error;
+  });
   const json = express.json({ limit: '1mb' });
   const raw = new Set(spec.rawBodyRoutes ?? []);
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => (raw.has(req.path) ? next() : json(req, res, next)));

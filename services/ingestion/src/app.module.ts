@@ -3,6 +3,7 @@ import { subgraphModule } from '@prescient/platform';
 import { LagCollectorService } from './kafka-lag/lag-collector.service';
 import { RollupStore } from './rollups/rollup-store.service';
 import { RollupsConsumer } from './rollups/rollups.consumer';
+import { CardinalityResolver } from './tenants/cardinality.resolver';
 import { RemoteWriteController } from './remote-write/remote-write.controller';
 import { RemoteWriteService } from './remote-write/remote-write.service';
 import { SeenEntitiesService } from './workloads/seen-entities.service';
@@ -17,7 +18,7 @@ export class AppModule {
       module: AppModule,
       imports: [platform, subgraphModule([Node])],
       controllers: [RemoteWriteController],
-      providers: [RollupStore, RollupsConsumer, LagCollectorService, RemoteWriteService, SeenEntitiesService, WorkloadsResolver, ClusterResolver, NamespaceResolver, NodeResolver],
+      providers: [CardinalityResolver, RollupStore, RollupsConsumer, LagCollectorService, RemoteWriteService, SeenEntitiesService, WorkloadsResolver, ClusterResolver, NamespaceResolver, NodeResolver],
     };
   }
 }

@@ -16,6 +16,8 @@ export const ingestionConfigSchema = z.object({
   KAFKA_LAG_CLUSTER: z.string().min(1).max(63).optional(),
   /** Groups to observe (a JavaScript regex, fully anchored). */
   KAFKA_LAG_GROUPS: z.string().default('.*').refine((v) => { try { new RegExp(v); return true; } catch { return false; } }, 'must be a valid regular expression'),
+  /** Per-tenant relabel rules and limits (JSON; see src/tenants/tenant-policies.ts). */
+  INGESTION_TENANTS_FILE: z.string().min(1).optional(),
   /** Days of 5-minute rollups kept (whole day partitions are dropped past it). */
   ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(35),
   KAFKA_LAG_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),

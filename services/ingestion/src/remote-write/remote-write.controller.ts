@@ -18,7 +18,7 @@ export class RemoteWriteController {
       res.status(204).end();
       return;
     }
-    if (outcome.status === 503) res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
+    if (outcome.status === 503 || outcome.status === 429) res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
     res.status(outcome.status).type('text/plain').send(`${outcome.reason}: ${outcome.message}\n`);
     if (outcome.status === 413) req.resume(); // drain what we refused to read, so the socket can be reused
   }

@@ -3,14 +3,17 @@ import { SampleBatch, TOPICS, entityKey } from '@prescient/contracts';
 import { JsonLogger, KafkaMessaging, SERVICE_CONFIG, sampleBatchCodec } from '@prescient/platform';
 import { ServiceMetrics } from '@prescient/telemetry';
 import { IngestionConfig } from '../config/ingestion.config';
-import { decodeRemoteWrite, LabelInterner, RemoteWriteLimits } from '../domain/remote-write';
+import { decodeRemoteWrite, DecodedSeries, LabelInterner, RemoteWriteLimits } from '../domain/remote-write';
+import { checkRelabelledLabels } from '../domain/relabel';
+import { TenantLimiter } from '../domain/limits';
+import { loadTenantPolicies, TenantPolicies } from '../tenants/tenant-policies';
 import { seriesToEntities } from '../domain/series-to-entities';
 import { SeenEntitiesService } from '../workloads/seen-entities.service';
 
 export type WriteOutcome =
   | { status: 204; samples: number }
   | { status: 400 | 413 | 415 | 401; reason: string; message: string }
-  | { status: 503; reason: string; message: string; retryAfterSeconds: number };
+  | { status: 429 | 503; reason: string; message: string; retryAfterSeconds: number };
 
 /**
  * remote_write → metrics.samples.v1. A request is acknowledged (204) only after Kafka has every
@@ -27,6 +30,10 @@ export class RemoteWriteService {
   private readonly samplesPublished;
   private readonly samplesDropped;
   private readonly seriesUnmapped;
+  private readonly limitRefusals;
+  private readonly seriesRelabelled;
+  readonly policies: TenantPolicies;
+  readonly limiter = new TenantLimiter();
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
@@ -49,6 +56,36 @@ export class RemoteWriteService {
     this.samplesPublished = metrics.counter('samples_published_total', 'Samples acknowledged by Kafka on metrics.samples.v1');
     this.samplesDropped = metrics.counter('samples_dropped_total', 'Samples not forwarded, by reason', ['reason']);
     this.seriesUnmapped = metrics.counter('series_unmapped_total', 'Series whose metric or labels map to no entity');
+    this.limitRefusals = metrics.counter('limit_refusals_total', 'remote_write requests refused by a tenant limit (429)', ['tenant', 'limit']);
+    this.seriesRelabelled = metrics.counter('series_relabel_dropped_total', 'Series dropped by the tenant\'s relabel rules, or left invalid by them', ['tenant', 'reason']);
+    this.policies = loadTenantPolicies(config.INGESTION_TENANTS_FILE);
+    this.limiter = new TenantLimiter({ defaults: this.policies.defaults });
+    for (const [tenant, policy] of this.policies.tenants) this.limiter.setTenantLimits(tenant, policy.limits);
+  }
+
+  /** The tenant's relabel rules (Prometheus relabel_config semantics); unchanged series keep their shared label arrays. */
+  private relabel(tenant: string, series: readonly DecodedSeries[]): DecodedSeries[] {
+    const rules = this.policies.tenants.get(tenant)?.relabel;
+    if (!rules) return series as DecodedSeries[];
+    const kept: DecodedSeries[] = [];
+    for (const s of series) {
+      const labels = rules.apply(s.labels);
+      if (labels === null) {
+        this.seriesRelabelled.inc({ tenant, reason: 'dropped' });
+        continue;
+      }
+      if (labels === s.labels) {
+        kept.push(s);
+        continue;
+      }
+      const check = checkRelabelledLabels(labels);
+      if (!check.ok) {
+        this.seriesRelabelled.inc({ tenant, reason: check.reason });
+        continue;
+      }
+      kept.push({ ...s, labels, metricName: check.metricName });
+    }
+    return kept;
   }
 
   get maxBodyBytes(): number {
@@ -71,7 +108,14 @@ export class RemoteWriteService {
       return this.refuse({ status: reason === 'body_too_large' ? 413 : 400, reason, message: (error as Error).message });
     }
     this.samplesReceived.inc(decoded.sampleCount);
-    const mapped = seriesToEntities(tenant, this.config.CLUSTER_NAME, decoded.series);
+    const series = this.relabel(tenant, decoded.series);
+    // All or nothing: Prometheus retries a 429, so a partly accepted request would duplicate samples.
+    const admitted = this.limiter.admit(tenant, series.map((x) => ({ labels: x.labels, samples: x.samples.length })), Date.now());
+    if (!admitted.ok) {
+      this.limitRefusals.inc({ tenant, limit: admitted.limit });
+      return this.refuse({ status: 429, reason: admitted.limit, message: admitted.message, retryAfterSeconds: Math.max(1, Math.ceil(admitted.retryAfterSeconds)) });
+    }
+    const mapped = seriesToEntities(tenant, this.config.CLUSTER_NAME, series);
     this.seriesUnmapped.inc(mapped.unmappedSeries);
     this.samplesDropped.inc({ reason: 'non_finite' }, mapped.droppedSamples);
     const receivedAtMs = Date.now();
