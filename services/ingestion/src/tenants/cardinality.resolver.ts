@@ -30,6 +30,6 @@ export class CardinalityResolver {
   @Query(() => SeriesCardinality)
   seriesCardinality(@Context() ctx: SubgraphContext, @Args('topK', { type: () => Int, defaultValue: 10 }) topK: number): SeriesCardinality {
     const c = this.remoteWrite.limiter.cardinality(requireTenant(ctx), Date.now(), Math.min(Math.max(topK, 1), 1000));
-    return { activeSeries: c.activeSeries, maxActiveSeries: c.maxActiveSeries, byMetricName: c.byMetricName };
+    return { activeSeries: c.activeSeries, maxActiveSeries: c.maxActiveSeries, byMetricName: [...c.byMetricName] };
   }
 }

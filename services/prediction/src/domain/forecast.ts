@@ -37,9 +37,15 @@ export interface Forecast {
   windowMin: number;
   windowAvg: number;
   model: string;
-  /** Mean absolute scaled error on the held-out last season; absent when the history is too short. */
+  /** Mean absolute scaled error on the held-out last season (seasonal naive) or over the rolling-origin
+   * backtest (prescient); absent when the history is too short. */
   backtestMase?: number;
   confidence: Confidence;
+  /** Share of backtest actuals at or below each quantile (keyed like `quantiles`), each backtest origin
+   * scored with bands calibrated on the others; absent when there was no such backtest. */
+  measuredCoverage?: Record<string, number>;
+  /** What the forecaster did to or noticed in the history ('gaps_filled', 'level_shift', 'constant', …). */
+  flags?: string[];
 }
 
 export interface ForecastRequest {

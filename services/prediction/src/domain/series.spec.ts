@@ -8,13 +8,31 @@ function arr(buffer: SeriesBuffer): number[] {
 }
 
 describe('SeriesBuffer', () => {
-  it('defaults to 35 days of 5-minute steps and reports its bytes', () => {
+  it('defaults to 35 days of 5-minute steps in compact storage, under 64 KiB per series', () => {
     const mean = new SeriesBuffer();
     expect(mean.capacity).toBe(10_080);
     expect(DEFAULT_CAPACITY).toBe(10_080);
     expect(mean.stepSeconds).toBe(300);
-    expect(mean.byteLength).toBe(10_080 * 8 + 10_080 * 2);
-    expect(new SeriesBuffer({ merge: 'max' }).byteLength).toBe(10_080 * 8);
+    expect(mean.byteLength).toBe(10_080 * 4 + 10_080 * 1);
+    expect(mean.byteLength).toBeLessThanOrEqual(64 * 1024);
+    expect(new SeriesBuffer({ merge: 'max' }).byteLength).toBe(10_080 * 4);
+    expect(new SeriesBuffer({ storage: 'float64' }).byteLength).toBe(10_080 * 8 + 10_080 * 2);
+  });
+
+  it('keeps about 7 significant digits in compact storage and exact doubles in float64 storage', () => {
+    const compact = new SeriesBuffer();
+    const exact = new SeriesBuffer({ storage: 'float64' });
+    compact.add(T0, 123_456_789.123);
+    exact.add(T0, 123_456_789.123);
+    expect(Math.abs(arr(compact)[0]! - 123_456_789.123) / 123_456_789.123).toBeLessThan(6e-8);
+    expect(arr(exact)).toEqual([123_456_789.123]);
+  });
+
+  it('saturates compact counts at 255 samples per step without losing the mean', () => {
+    const b = new SeriesBuffer();
+    for (let i = 0; i < 1000; i += 1) b.add(T0, 7);
+    b.add(T0, 7 + 255);
+    expect(arr(b)[0]).toBeCloseTo(8, 5);
   });
 
   it.each([
@@ -107,6 +125,7 @@ describe('SeriesBuffer', () => {
     ['Infinity value', T0, Number.POSITIVE_INFINITY],
     ['NaN timestamp', Number.NaN, 1],
     ['Infinity timestamp', Number.POSITIVE_INFINITY, 1],
+    ['value too large for Float32 storage', T0, 1e39],
   ])('rejects and counts a %s', (_name, ts, value) => {
     const b = new SeriesBuffer();
     expect(b.add(ts, value)).toBe('invalid');

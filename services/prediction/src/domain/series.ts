@@ -1,11 +1,17 @@
 /**
  * A bounded history of one entity's metric on a fixed time grid.
  *
- * Memory per series (default capacity 10080 = 35 days of 5-minute steps):
- *   values  Float64Array   8 B × 10080 = 80 640 B
- *   counts  Uint16Array    2 B × 10080 = 20 160 B   (only with `merge: 'mean'`, the default)
- *   total ≈ 100 800 B (98.4 KiB) plus a few dozen bytes of object fields; `byteLength` reports it.
- * A prediction instance holding 10 000 series therefore needs about 1 GB of history.
+ * Memory per series (default capacity 10080 = 35 days of 5-minute steps, default `storage: 'compact'`):
+ *   values  Float32Array   4 B × 10080 = 40 320 B
+ *   counts  Uint8Array     1 B × 10080 = 10 080 B   (only with `merge: 'mean'`, the default)
+ *   total = 50 400 B (49.2 KiB) plus a few dozen bytes of object fields; `byteLength` reports it, and it
+ *   stays under the Prediction issue's 64 KiB per series. Float32 keeps 7 significant digits (a relative
+ *   error below 6e-8, far under any forecast error; a value beyond ±3.4e38 does not fit and is rejected
+ *   as invalid); counts saturate at 255 samples per step, after which
+ *   the running mean weighs a new sample at 1/255. `storage: 'float64'` keeps the former layout
+ *   (Float64Array values, Uint16Array counts: 100 800 B, 98.4 KiB).
+ * A prediction instance holding 20 000 series therefore needs about 1 GB of history with `float64` and
+ * about 0.5 GB with `compact`.
  */
 
 export type StepMerge = 'mean' | 'max';
@@ -22,6 +28,8 @@ export interface SeriesBufferOptions {
    * than their average (memory working set: an OOM kill happens at the peak).
    */
   merge?: StepMerge;
+  /** `compact` (default): Float32 values and 8-bit counts; `float64`: Float64 values and 16-bit counts. */
+  storage?: 'compact' | 'float64';
 }
 
 /** A contiguous copy of the history, oldest step first. Gaps (steps without a sample) are NaN. */
@@ -37,16 +45,18 @@ export type AddResult = 'accepted' | 'too_old' | 'invalid';
 export const DEFAULT_STEP_SECONDS = 300;
 export const DEFAULT_CAPACITY = 35 * 288;
 
-/** Counts saturate here; the running mean then weighs new samples at 1/65535, which is harmless. */
-const MAX_COUNT = 0xffff;
 
 export class SeriesBuffer {
   readonly stepSeconds: number;
   readonly capacity: number;
   readonly merge: StepMerge;
   private readonly stepMs: number;
-  private readonly values: Float64Array;
-  private readonly counts: Uint16Array | undefined;
+  private readonly values: Float64Array | Float32Array;
+  private readonly counts: Uint16Array | Uint8Array | undefined;
+  /** Counts saturate here; the running mean then weighs new samples at 1/maxCount, which is harmless. */
+  private readonly maxCount: number;
+  /** Largest magnitude the value array holds (Float32's in compact storage). */
+  private readonly maxAbs: number;
   /** Grid index (timestamp ÷ step) of the newest step; undefined while empty. */
   private headStep: number | undefined;
   /** Oldest grid index that ever held a sample (may have rolled out of the window). */
@@ -68,20 +78,23 @@ export class SeriesBuffer {
     this.stepMs = stepSeconds * 1000;
     this.capacity = capacity;
     this.merge = options.merge ?? 'mean';
-    this.values = new Float64Array(capacity).fill(Number.NaN);
-    this.counts = this.merge === 'mean' ? new Uint16Array(capacity) : undefined;
+    const compact = (options.storage ?? 'compact') === 'compact';
+    this.values = compact ? new Float32Array(capacity).fill(Number.NaN) : new Float64Array(capacity).fill(Number.NaN);
+    this.counts = this.merge === 'mean' ? (compact ? new Uint8Array(capacity) : new Uint16Array(capacity)) : undefined;
+    this.maxCount = compact ? 0xff : 0xffff;
+    this.maxAbs = compact ? 3.4e38 : Number.MAX_VALUE;
   }
 
   /**
    * Places a sample on the grid step `floor(timestampMs / step)`. Samples out of order are accepted
    * while their step is still inside the window; older ones are dropped and counted (`droppedTooOld`).
-   * Non-finite timestamps or values (including Prometheus stale markers, which are NaN) are counted
-   * in `rejectedInvalid`. A sample newer than the head moves the window forward and turns the steps
-   * it skips into gaps. The buffer has no clock: the caller rejects far-future timestamps first, or
-   * one bad sample would roll the whole window away.
+   * Non-finite timestamps or values (including Prometheus stale markers, which are NaN), and values
+   * too large for the storage, are counted in `rejectedInvalid`. A sample newer than the head moves the
+   * window forward and turns the steps it skips into gaps. The buffer has no clock: the caller rejects
+   * far-future timestamps first, or one bad sample would roll the whole window away.
    */
   add(timestampMs: number, value: number): AddResult {
-    if (!Number.isFinite(timestampMs) || !Number.isFinite(value)) {
+    if (!Number.isFinite(timestampMs) || !Number.isFinite(value) || Math.abs(value) > this.maxAbs) {
       this.invalid += 1;
       return 'invalid';
     }
@@ -157,7 +170,7 @@ export class SeriesBuffer {
       return;
     }
     if (this.counts) {
-      const n = Math.min(this.counts[slot]! + 1, MAX_COUNT);
+      const n = Math.min(this.counts[slot]! + 1, this.maxCount);
       this.counts[slot] = n;
       this.values[slot] = old + (value - old) / n;
     } else if (value > old) {

@@ -3,7 +3,7 @@ import { EntityKind, EntityRef, entityKey, Forecast, Horizon as ContractHorizon,
 import { JsonLogger, KafkaMessaging, predictionEventCodec, SERVICE_CONFIG } from '@prescient/platform';
 import { ServiceMetrics } from '@prescient/telemetry';
 import { PredictionConfig } from '../config/prediction.config';
-import { ForecastError, ForecastRequest, HORIZONS, Horizon, seasonalNaiveForecaster, SeriesBuffer } from '../domain';
+import { ForecastError, ForecastRequest, HORIZONS, Horizon, prescientForecaster, SeriesBuffer } from '../domain';
 import { forecastToContract } from '../domain/to-contract';
 import { ForecastStore } from './forecast-store.service';
 
@@ -24,7 +24,7 @@ interface TrackedSeries {
 @Injectable()
 export class HistoryService implements OnApplicationShutdown {
   private readonly series = new Map<string, TrackedSeries>();
-  private readonly forecaster = seasonalNaiveForecaster;
+  private readonly forecaster = prescientForecaster;
   private readonly pendingRefits = new Set<Promise<void>>();
   private readonly tracked;
   private readonly evicted;
