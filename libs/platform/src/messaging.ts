@@ -49,6 +49,7 @@ export class PoisonMessageError extends Error {
 export class KafkaMessaging {
   private readonly kafka: Kafka;
   private producer: Producer | undefined;
+  private stopping = false;
   private readonly consumers: Consumer[] = [];
   private readonly rejected;
   private readonly consumed;
@@ -147,7 +148,15 @@ export class KafkaMessaging {
   }
 
   async subscribe<T>(subscription: Subscription<T>): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: subscription.groupId, allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000 });
+    const consumer = this.kafka.consumer({
+      groupId: subscription.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      // A consumer that crashed (broker gone) restarts itself, unless the service is stopping:
+      // otherwise its reconnect loop would outlive the service.
+      retry: { restartOnFailure: async () => !this.stopping },
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: subscription.topic, fromBeginning: subscription.fromBeginning ?? true });
     this.consumers.push(consumer);
@@ -219,6 +228,7 @@ export class KafkaMessaging {
 
   /** Consumers finish the message in hand, commit its offset and leave their groups. */
   async stopConsumers(): Promise<void> {
+    this.stopping = true;
     for (const consumer of this.consumers.splice(0)) await consumer.disconnect().catch((e: Error) => this.logger.error(`consumer disconnect: ${e.message}`, 'Kafka'));
   }
 
