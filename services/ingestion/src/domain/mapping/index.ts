@@ -1,0 +1,10 @@
+export { MAPPER_OUTPUT_METRICS, MAPPING_METRICS } from './canonical-metrics';
+export type { MappingMetricName } from './canonical-metrics';
+export { DEFAULT_MAPPER_OPTIONS, EntityMapper } from './entity-mapper';
+export type { EntityMapperOptions, EntitySample, MapperSizes, MappingInputSeries, MappingResult } from './entity-mapper';
+export { toEntityBatches } from './entity-batches';
+export type { EntityBatch } from './entity-batches';
+export type { MappingLabel } from './labels';
+export { UNMAPPED_REASONS, emptyStats } from './mapping-stats';
+export type { MappingStats, UnmappedReason } from './mapping-stats';
+export { SOURCE_METRIC_NAMES, isSourceMetric } from './sources';
