@@ -7,3 +7,4 @@ export * from './service-process';
 export * from './topics';
 export * from './mesh';
 export * from './otlp-receiver';
+export * from './infra/prometheus-local';

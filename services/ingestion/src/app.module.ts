@@ -4,6 +4,8 @@ import { LagCollectorService } from './kafka-lag/lag-collector.service';
 import { RollupStore } from './rollups/rollup-store.service';
 import { RollupsConsumer } from './rollups/rollups.consumer';
 import { CardinalityResolver } from './tenants/cardinality.resolver';
+import { BackfillModule } from './backfill/backfill.module';
+import { ScrapeModule } from './scrape/scrape.module';
 import { RemoteWriteController } from './remote-write/remote-write.controller';
 import { RemoteWriteService } from './remote-write/remote-write.service';
 import { SeenEntitiesService } from './workloads/seen-entities.service';
@@ -16,7 +18,7 @@ export class AppModule {
   static forRoot(platform: DynamicModule): DynamicModule {
     return {
       module: AppModule,
-      imports: [platform, subgraphModule([Node])],
+      imports: [platform, subgraphModule([Node]), ScrapeModule, BackfillModule],
       controllers: [RemoteWriteController],
       providers: [CardinalityResolver, RollupStore, RollupsConsumer, LagCollectorService, RemoteWriteService, SeenEntitiesService, WorkloadsResolver, ClusterResolver, NamespaceResolver, NodeResolver],
     };

@@ -1,5 +1,8 @@
 import { ServiceSpec } from '@prescient/platform';
 import { AppModule } from './app.module';
+import { BackfillProgress1764260000000 } from './backfill/backfill-progress.migration';
+import { BackfillService } from './backfill/backfill.service';
+import { ScrapeService } from './scrape/scrape.service';
 import { LagCollectorService } from './kafka-lag/lag-collector.service';
 import { Rollups1764100000000 } from './migrations/1764100000000-rollups';
 import { RollupsConsumer } from './rollups/rollups.consumer';
@@ -13,11 +16,13 @@ export const ingestionService: ServiceSpec<typeof ingestionConfigSchema> = {
   name: SERVICE_NAME,
   configSchema: ingestionConfigSchema,
   entities: [SeenEntity],
-  migrations: [SeenEntities1764000000000, Rollups1764100000000],
+  migrations: [SeenEntities1764000000000, Rollups1764100000000, BackfillProgress1764260000000],
   module: (platform) => AppModule.forRoot(platform),
   rawBodyRoutes: ['/api/v1/write'],
   afterStart: async (app) => {
     await app.get(RollupsConsumer).start();
     await app.get(LagCollectorService).start();
+    await app.get(ScrapeService).start();
+    await app.get(BackfillService).start();
   },
 };

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { baseConfigShape, port } from '@prescient/platform';
+import { backfillConfigShape } from '../backfill/backfill.config';
+import { scrapeConfigShape } from '../scrape/scrape.config';
 
 export const ingestionConfigSchema = z.object({
   ...baseConfigShape,
+  ...scrapeConfigShape,
+  ...backfillConfigShape,
   HTTP_PORT: port(9201),
   /** Cluster name for series that carry no `cluster` label. */
   CLUSTER_NAME: z.string().min(1).max(63).default('default'),

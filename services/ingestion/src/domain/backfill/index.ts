@@ -1,0 +1,11 @@
+export { alignDown, alignUp, planChunks, planRun } from './chunk-windows';
+export type { RangeWindow, RunPlanInput } from './chunk-windows';
+export { apiError, parseQueryRangeResponse, QueryRangeResponseError } from './query-range-response';
+export type { QueryRangeLimits, QueryRangeResult, RangeSample, RangeSeries } from './query-range-response';
+export { DEFAULT_ENTITY_MAPPINGS, entityOf, matrixToBatches, normaliseWorkloadKind } from './map-matrix';
+export type { BackfillBatch, EntityMapping, MatrixMapping } from './map-matrix';
+export { expandQuery, promqlString, re2Literal, SELECTOR_PLACEHOLDER, workloadMatchers } from './query-template';
+export { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry';
+export type { RetryPolicy } from './retry';
+export { fullBucket, reserve } from './token-bucket';
+export type { TokenBucket } from './token-bucket';

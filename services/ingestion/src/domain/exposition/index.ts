@@ -1,0 +1,14 @@
+export { EXPOSITION_ERROR_REASONS, ExpositionError } from './exposition-error';
+export type { ExpositionErrorReason } from './exposition-error';
+export { DEFAULT_EXPOSITION_LIMITS, isLabelName, isMetricName, parseExposition, parseFloatToken, seriesKey } from './parse-exposition';
+export type { ExposedSample, Exposition, ExpositionFormat, ExpositionLimits, MetricFamily, MetricType } from './parse-exposition';
+export { negotiateFormat, SCRAPE_ACCEPT_HEADER } from './content-negotiation';
+export type { Negotiated } from './content-negotiation';
+export { counterIncrease, counterIncreases } from './counter-rate';
+export type { CounterIncrease, CounterObservation, CounterPoint, CounterStates } from './counter-rate';
+export { histogramQuantile } from './histogram-quantile';
+export type { Bucket } from './histogram-quantile';
+export { CANONICAL_METRIC_NAMES, isCanonicalMetric, SCRAPE_METRICS } from './canonical-metrics';
+export type { ScrapeMetricName } from './canonical-metrics';
+export { EMPTY_SCRAPE_STATE, evaluateScrape, SCRAPE_PRESETS } from './scrape-rules';
+export type { Aggregation, ScrapeEvaluation, ScrapePreset, ScrapeRule, ScrapeState, SeriesSelector, SkipReason } from './scrape-rules';

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { SeenEntitiesService } from '../workloads/seen-entities.service';
+import { ScrapeService } from './scrape.service';
+
+/**
+ * Scraping of Prometheus/OpenMetrics endpoints. Needs the platform module (global) for the config,
+ * Kafka, metrics and logger; `ScrapeService.start()` is called once the service listens.
+ */
+@Module({
+  providers: [ScrapeService, SeenEntitiesService],
+  exports: [ScrapeService],
+})
+export class ScrapeModule {}
