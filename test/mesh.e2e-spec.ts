@@ -80,8 +80,8 @@ describe('the mesh, end to end', () => {
 
     const spans = await receiver.waitForTraceWith({
       'ingestion HTTP server': (s) => is('ingestion', SERVER, /POST/)(s) && String(s.attributes['http.target'] ?? s.attributes['url.path'] ?? '').includes('/api/v1/write'),
-      'ingestion publishes metrics.samples.v1': is('ingestion', PRODUCER, /^metrics\.samples\.v1 publish$/),
-      'prediction consumes metrics.samples.v1': is('prediction', CONSUMER, /^metrics\.samples\.v1 process$/),
+      'ingestion publishes metrics.samples.v2': is('ingestion', PRODUCER, /^metrics\.samples\.v2 publish$/),
+      'prediction consumes metrics.samples.v2': is('prediction', CONSUMER, /^metrics\.samples\.v2 process$/),
       'prediction publishes predictions.v1': is('prediction', PRODUCER, /^predictions\.v1 publish$/),
       'recommendation consumes predictions.v1': is('recommendation', CONSUMER, /^predictions\.v1 process$/),
       'recommendation calls Forecast over gRPC': is('recommendation', CLIENT, /PredictionService\/Forecast/),
@@ -90,7 +90,7 @@ describe('the mesh, end to end', () => {
     });
     // Parent links hold across the process boundaries, not just the trace id.
     const byId = new Map(spans.map((s) => [s.spanId, s]));
-    const consume = spans.find(is('prediction', CONSUMER, /metrics\.samples\.v1 process/))!;
+    const consume = spans.find(is('prediction', CONSUMER, /metrics\.samples\.v2 process/))!;
     expect(byId.get(consume.parentSpanId)).toMatchObject({ service: 'ingestion', kind: PRODUCER });
     const grpcServer = spans.find(is('prediction', SERVER, /PredictionService\/Forecast/))!;
     expect(byId.get(grpcServer.parentSpanId)).toMatchObject({ service: 'recommendation', kind: CLIENT });

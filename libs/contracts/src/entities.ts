@@ -1,6 +1,6 @@
 import { EntityKind, EntityRef } from './generated/prescient/common/v1/entity';
 
-/** Canonical metric names carried on metrics.samples.v1. */
+/** Canonical metric names carried on metrics.samples.v2. */
 export const METRICS = {
   cpuUsageCores: 'cpu_usage_cores',
   memoryWorkingSetBytes: 'memory_working_set_bytes',

@@ -1,7 +1,7 @@
 export * from './topics';
 export * from './entities';
 export { EntityKind, EntityRef } from './generated/prescient/common/v1/entity';
-export { Sample, MetricSeries, SampleBatch } from './generated/prescient/metrics/v1/samples';
+export { Sample, MetricSeries, SampleBatch, SampleBatches } from './generated/prescient/metrics/v1/samples';
 export {
   Horizon,
   Confidence,

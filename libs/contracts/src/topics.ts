@@ -13,7 +13,7 @@ export interface TopicSpec {
 const DAY_MS = 24 * 3600 * 1000;
 
 export const TOPICS = {
-  metricsSamples: { name: 'metrics.samples.v1', partitions: 6, schema: 'prescient.metrics.v1.SampleBatch', retentionMs: 3 * DAY_MS },
+  metricsSamples: { name: 'metrics.samples.v2', partitions: 6, schema: 'prescient.metrics.v1.SampleBatches', retentionMs: 3 * DAY_MS },
   predictions: { name: 'predictions.v1', partitions: 6, schema: 'prescient.prediction.v1.PredictionEvent', retentionMs: 7 * DAY_MS },
   recommendations: { name: 'recommendations.v1', partitions: 6, schema: 'prescient.recommendation.v1.Recommendation', retentionMs: 7 * DAY_MS },
   autoscalingDecisions: { name: 'autoscaling.decisions.v1', partitions: 6, schema: 'prescient.autoscaling.v1.ScalingDecision', retentionMs: 7 * DAY_MS },

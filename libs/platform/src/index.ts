@@ -9,3 +9,5 @@ export * from './run-service';
 export * from './subgraph';
 export * from './codecs';
 export * from './workload-reference';
+export * from './partitioner';
+export * from './samples';

@@ -9,12 +9,28 @@ export interface MessageCodec<T> {
   encode(message: T): Uint8Array;
   decode(bytes: Uint8Array): T;
   validate?(message: T): string | undefined;
+  /**
+   * For envelopes of many items: separates the invalid items (given the header's tenant), so the
+   * valid ones are handled and only the invalid ones go to the dead-letter topic, re-encoded.
+   */
+  sift?(message: T, headerTenant: string | undefined): Sifted<T>;
+  /** True when sifting left nothing to handle. */
+  isEmpty?(message: T): boolean;
 }
 
 export interface OutgoingMessage<T> {
-  key: string;
+  /** The entity key; where absent, `partition` must say where the message goes. */
+  key?: string;
+  /** An explicit partition (envelopes grouped by `partitionForKey`); wins over the key. */
+  partition?: number;
   value: T;
   tenant: string;
+}
+
+/** What an envelope codec's `sift` returns: the items to handle, and those to dead-letter. */
+export interface Sifted<T> {
+  kept: T;
+  rejected?: { message: T; reason: string; detail: string };
 }
 
 export interface IncomingMeta {
@@ -54,6 +70,7 @@ export class KafkaMessaging {
   private readonly rejected;
   private readonly consumed;
   private readonly published;
+  private readonly partitionCounts = new Map<string, { count: number; fetchedAtMs: number }>();
 
   constructor(
     private readonly options: { brokers: string; clientId: string; replicationFactor: number },
@@ -127,6 +144,11 @@ export class KafkaMessaging {
 
   /** Publishes and resolves when the broker has acknowledged every message (acks=all). */
   async publish<T>(topic: string, codec: MessageCodec<T>, messages: OutgoingMessage<T>[]): Promise<void> {
+    await this.publishEncoded(topic, codec.schema, messages.map((m) => ({ ...m, value: Buffer.from(codec.encode(m.value)) })));
+  }
+
+  /** Publishes payloads already encoded as `schema` (envelopes built without an intermediate object). */
+  async publishEncoded(topic: string, schema: string, messages: OutgoingMessage<Buffer>[]): Promise<void> {
     if (!this.producer) throw new Error('producer is not connected');
     if (messages.length === 0) return;
     const producer = this.producer;
@@ -138,13 +160,34 @@ export class KafkaMessaging {
         topic,
         acks: -1,
         messages: messages.map((m) => ({
-          key: m.key,
-          value: Buffer.from(codec.encode(m.value)),
-          headers: injectTraceContext({ [HEADERS.tenant]: m.tenant, [HEADERS.schema]: codec.schema, [HEADERS.producer]: this.options.clientId }),
+          key: m.key ?? null,
+          partition: m.partition,
+          value: m.value,
+          headers: injectTraceContext({ [HEADERS.tenant]: m.tenant, [HEADERS.schema]: schema, [HEADERS.producer]: this.options.clientId }),
         })),
       });
     });
     this.published.inc({ topic }, messages.length);
+  }
+
+  /**
+   * The topic's partition count, as the broker reports it (cached a minute): what `partitionForKey`
+   * needs to place entities where their keys would put them, even when an operator added partitions.
+   */
+  async partitionCount(topic: string): Promise<number> {
+    const cached = this.partitionCounts.get(topic);
+    if (cached && Date.now() - cached.fetchedAtMs < 60_000) return cached.count;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const count = metadata.topics[0]?.partitions.length ?? 0;
+      if (count < 1) throw new Error(`topic ${topic} has no partitions`);
+      this.partitionCounts.set(topic, { count, fetchedAtMs: Date.now() });
+      return count;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   async subscribe<T>(subscription: Subscription<T>): Promise<void> {
@@ -191,6 +234,16 @@ export class KafkaMessaging {
         const reason = error instanceof PoisonMessageError ? error.reason : 'undecodable';
         await this.deadLetter(subscription.groupId, topic, partition, message, reason, (error as Error).message);
         return;
+      }
+      if (subscription.codec.sift) {
+        // Only the envelope's invalid items are dead-lettered; the others are handled as usual.
+        const sifted = subscription.codec.sift(decoded, meta.tenant);
+        if (sifted.rejected) {
+          const { message: bad, reason, detail } = sifted.rejected;
+          await this.deadLetter(subscription.groupId, topic, partition, { ...message, value: Buffer.from(subscription.codec.encode(bad)) }, reason, detail);
+        }
+        if (subscription.codec.isEmpty?.(sifted.kept)) return;
+        decoded = sifted.kept;
       }
       try {
         await subscription.handle(decoded, meta);

@@ -4,7 +4,7 @@ import {
   consumerGroupRef, deadLetterTopic, EntityKind, EntityRef, entityKey, Forecast, HEADERS, Horizon, METRICS, PredictionEvent, SampleBatch, ScalingDecision, TOPICS, workloadRef,
 } from '@prescient/contracts';
 import { RunningService, startService } from '@prescient/platform';
-import { testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
+import { encodeSampleBatches, testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
 import { GROUP_METRICS } from '../src/domain';
 import { autoscalerActuatorService } from '../src/service';
 
@@ -71,7 +71,7 @@ describe('autoscaler-actuator against real Kafka and PostgreSQL', () => {
   const sendPredictions = (key: string, events: (PredictionEvent | Buffer)[]) =>
     send(TOPICS.predictions.name, events.map((e) => ({ key, tenant, value: Buffer.isBuffer(e) ? e : Buffer.from(PredictionEvent.encode(e).finish()) })));
   const sendSamples = (entity: EntityRef, series: SampleBatch['series']) =>
-    send(TOPICS.metricsSamples.name, [{ key: entityKey(entity), tenant: entity.tenant, value: Buffer.from(SampleBatch.encode({ entity, series, source: 'kafka_lag', receivedAtMs: Date.now() }).finish()) }]);
+    send(TOPICS.metricsSamples.name, [{ key: entityKey(entity), tenant: entity.tenant, value: encodeSampleBatches({ entity, series, source: 'kafka_lag', receivedAtMs: Date.now() }) }]);
 
   const gql = (query: string, headers: Record<string, string>, variables?: unknown) =>
     fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) }).then((r) => r.json() as Promise<any>);

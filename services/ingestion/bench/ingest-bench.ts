@@ -232,7 +232,7 @@ async function topicEndOffsets(admin: Admin): Promise<number> {
   return offsets.reduce((sum, p) => sum + Number(p.high), 0);
 }
 
-/** Messages on metrics.samples.v1 the rollup consumer group has not committed yet. */
+/** Messages on metrics.samples.v2 the rollup consumer group has not committed yet. */
 async function rollupLag(admin: Admin): Promise<number> {
   const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(SAMPLES_TOPIC), admin.fetchOffsets({ groupId: ROLLUP_GROUP, topics: [SAMPLES_TOPIC] })]);
   const done = new Map<number, number>();

@@ -6,7 +6,8 @@ import { Module } from '@nestjs/common';
 import { z } from 'zod';
 import { entityKey, HEADERS, METRICS, SampleBatch, TOPICS, workloadRef } from '@prescient/contracts';
 import { RunningService, startService } from '@prescient/platform';
-import { testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
+import { KafkaMessage } from 'kafkajs';
+import { encodeSampleBatches, sampleBatchesOf, testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
 // Relative: the launcher is not (yet) exported from @prescient/testing's index.
 import { createBlocksFromOpenMetrics, LocalPrometheus, startLocalPrometheus } from '../../../libs/testing/src/infra/prometheus-local';
 import { BackfillProgressStore } from '../src/backfill/backfill-progress.store';
@@ -99,10 +100,7 @@ describe('backfill through real Prometheus query_range', () => {
   };
 
   const backfilled = () =>
-    samples.messages
-      .filter((m) => m.headers?.[HEADERS.tenant]?.toString() === tenant)
-      .map((m) => SampleBatch.decode(m.value!))
-      .filter((b) => b.source === 'backfill');
+    samples.sampleBatches((m) => m.headers?.[HEADERS.tenant]?.toString() === tenant).filter((b) => b.source === 'backfill');
   /** Every backfilled point of one workload and metric, in arrival order. */
   const points = (workload: string, metric: string) =>
     backfilled()
@@ -160,7 +158,7 @@ describe('backfill through real Prometheus query_range', () => {
     await eventually(() => expect(points('api', METRICS.cpuUsageCores)).toHaveLength(grid.filter((t) => t * 1000 <= pausedDoneUntilMs).length));
   });
 
-  it('resumes on the next start without refetching, and the 3 days arrive on metrics.samples.v1 exactly once', async () => {
+  it('resumes on the next start without refetching, and the 3 days arrive on metrics.samples.v2 exactly once', async () => {
     const requestsBefore = await queryRangeRequests();
 
     const backfill = (await start(writeConfig('second.json', [source({ onStart: true })]))).app.get(BackfillService);
@@ -191,7 +189,8 @@ describe('backfill through real Prometheus query_range', () => {
     const batch = backfilled().find((b) => b.entity?.name === 'api')!;
     expect(batch.entity).toEqual(workloadRef(tenant, 'test-cluster', 'shop', 'Deployment', 'api'));
     // At most 5,000 samples per message.
-    expect(backfilled().every((b) => b.series.every((s) => s.samples.length <= 5000))).toBe(true);
+    const samplesIn = (m: KafkaMessage) => sampleBatchesOf(m).reduce((n, b) => n + b.series.reduce((k, s) => k + s.samples.length, 0), 0);
+    expect(samples.messages.filter((m) => m.headers?.[HEADERS.tenant]?.toString() === tenant).every((m) => samplesIn(m) <= 5000)).toBe(true);
 
     // A third run finds everything done up to now: at most the step that has passed since.
     const again = await backfill.runOnStart();
@@ -238,7 +237,7 @@ describe('backfill through real Prometheus query_range', () => {
     let row;
     for (let i = 0; i < 60 && !(row = await store().get(key)); i++) {
       const live = SampleBatch.fromPartial({ entity: late, series: [{ metric: METRICS.cpuUsageCores, samples: [{ timestampMs: liveAt, value: 0.7 }] }], source: 'remote_write', receivedAtMs: liveAt });
-      await producer.send({ topic: TOPICS.metricsSamples.name, messages: [{ key: entityKey(late), value: Buffer.from(SampleBatch.encode(live).finish()), headers: { [HEADERS.tenant]: tenant } }] });
+      await producer.send({ topic: TOPICS.metricsSamples.name, messages: [{ key: entityKey(late), value: encodeSampleBatches(live), headers: { [HEADERS.tenant]: tenant } }] });
       await new Promise((r) => setTimeout(r, 1000));
     }
     await producer.disconnect();

@@ -1,8 +1,8 @@
 import '../src/tracing';
 import { spawnSync } from 'node:child_process';
-import { EntityKind, SampleBatch, TOPICS, HEADERS, deadLetterTopic } from '@prescient/contracts';
-import { RunningService, startService } from '@prescient/platform';
-import { encodeRemoteWriteBody, serviceCommand, testKafka, TopicCollector, uniqueTenant, snappyBlock } from '@prescient/testing';
+import { EntityKind, entityKey, SampleBatch, TOPICS, HEADERS, deadLetterTopic } from '@prescient/contracts';
+import { partitionForKey, RunningService, startService } from '@prescient/platform';
+import { encodeRemoteWriteBody, encodeSampleBatches, sampleBatchesOf, serviceCommand, testKafka, TopicCollector, uniqueTenant, snappyBlock } from '@prescient/testing';
 import { ingestionService } from '../src/service';
 
 const CPU = 'namespace_workload:container_cpu_usage_seconds_total:sum_rate';
@@ -29,7 +29,7 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
 
   const metricsText = async () => (await fetch(`${base}/metrics`)).text();
 
-  it('acknowledges a remote_write request only once its samples are on metrics.samples.v1, keyed and tenant-tagged', async () => {
+  it('acknowledges a remote_write request only once its samples are on metrics.samples.v2, on the entity key\'s partition, tenant-tagged', async () => {
     const tenant = uniqueTenant();
     const body = encodeRemoteWriteBody([{
       labels: [{ name: '__name__', value: CPU }, { name: 'namespace', value: 'shop' }, { name: 'workload', value: 'api' }, { name: 'workload_type', value: 'deployment' }],
@@ -37,33 +37,34 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
     }]);
     const res = await post(body, { 'x-prescient-tenant': tenant });
     expect(res.status).toBe(204);
-    const message = await samples.waitFor((m) => m.headers?.[HEADERS.tenant]?.toString() === tenant);
-    const batch = SampleBatch.decode(message.value!);
+    const { batch, message } = await samples.waitForSampleBatch((b) => b.entity?.tenant === tenant);
+    expect(message.headers?.[HEADERS.tenant]?.toString()).toBe(tenant);
     expect(batch.entity).toEqual({ tenant, kind: EntityKind.ENTITY_KIND_WORKLOAD, cluster: 'default', namespace: 'shop', workloadKind: 'Deployment', name: 'api' });
     expect(batch.series[0].samples).toEqual([{ timestampMs: 1_700_000_000_000, value: 0.25 }, { timestampMs: 1_700_000_060_000, value: 0.5 }]);
-    expect(message.key!.toString()).toContain(tenant);
+    expect(message.partition).toBe(partitionForKey(entityKey(batch.entity!), TOPICS.metricsSamples.partitions));
     expect(message.headers?.traceparent?.toString()).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
 
-    const gql = await fetch(`${base}/graphql`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': tenant },
-      body: JSON.stringify({ query: '{ workloads { cluster namespace kind name samplesReceived lastSampleAt } }' }),
-    }).then((r) => r.json() as Promise<any>);
+    // The register of entities and the rollups are kept by the ingestion-rollups consumer group,
+    // off the acknowledgement path: they follow the 204 within moments.
+    const query = async (q: string): Promise<any> => fetch(`${base}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': tenant }, body: JSON.stringify({ query: q }),
+    }).then((r) => r.json());
+    const eventually = async (q: string, ready: (r: any) => boolean): Promise<any> => {
+      let result: any;
+      for (let i = 0; i < 150; i++) {
+        result = await query(q);
+        if (ready(result)) return result;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return result;
+    };
+    const gql = await eventually('{ workloads { cluster namespace kind name samplesReceived lastSampleAt } }', (r) => r.data?.workloads?.length > 0);
     expect(gql.data.workloads).toEqual([{ cluster: 'default', namespace: 'shop', kind: 'Deployment', name: 'api', samplesReceived: 2, lastSampleAt: new Date(1_700_000_060_000).toISOString() }]);
-
-    const topology = await fetch(`${base}/graphql`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': tenant },
-      body: JSON.stringify({ query: '{ clusters { id namespaces { cluster name workloads { name kind } } } }' }),
-    }).then((r) => r.json() as Promise<any>);
-    // Rollups arrive through the ingestion-rollups consumer group.
-    let usage: any;
-    for (let i = 0; i < 100; i++) {
-      usage = await fetch(`${base}/graphql`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': tenant },
-        body: JSON.stringify({ query: `{ workload(cluster: "default", namespace: "shop", kind: "Deployment", name: "api") { usage(metric: "cpu_usage_cores", from: "2023-11-14T22:00:00Z", to: "2023-11-14T23:00:00Z") { start min max avg count last } } }` }),
-      }).then((r) => r.json() as Promise<any>);
-      if (usage.data?.workload?.usage?.length) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const topology = await query('{ clusters { id namespaces { cluster name workloads { name kind } } } }');
+    const usage = await eventually(
+      '{ workload(cluster: "default", namespace: "shop", kind: "Deployment", name: "api") { usage(metric: "cpu_usage_cores", from: "2023-11-14T22:00:00Z", to: "2023-11-14T23:00:00Z") { start min max avg count last } } }',
+      (r) => r.data?.workload?.usage?.length > 0,
+    );
     // 1_700_000_000_000 and +60 s fall in the 5-minute bucket starting 22:10 UTC.
     expect(usage.data.workload.usage).toEqual([{ start: '2023-11-14T22:10:00.000Z', min: 0.25, max: 0.5, avg: 0.375, count: 2, last: 0.5 }]);
     expect(topology.data.clusters).toEqual([{ id: 'default', namespaces: [{ cluster: 'default', name: 'shop', workloads: [{ name: 'api', kind: 'Deployment' }] }] }]);
@@ -112,27 +113,39 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
 
   it('sends a message that does not decode to the dead-letter topic, counts it, and goes on', async () => {
     // Ingestion publishes samples; the DLQ path belongs to every consumer (libs/platform): exercise it here.
-    const { KafkaMessaging, sampleBatchCodec, JsonLogger } = await import('@prescient/platform');
+    const { KafkaMessaging, sampleBatchesCodec, JsonLogger } = await import('@prescient/platform');
     const { ServiceMetrics } = await import('@prescient/telemetry');
     const metrics = new ServiceMetrics('dlq-probe');
     const messaging = new KafkaMessaging({ brokers: process.env.KAFKA_BROKERS!, clientId: 'dlq-probe', replicationFactor: 1 }, metrics, new JsonLogger('dlq-probe', 'error'));
     const tenant = uniqueTenant();
     const handled: SampleBatch[] = [];
+    const clusterRef = (t: string, cluster: string) => ({ tenant: t, kind: EntityKind.ENTITY_KIND_CLUSTER, cluster, namespace: '', workloadKind: '', name: '' });
+    const batchOf = (entity: ReturnType<typeof clusterRef>): SampleBatch => ({ entity, series: [{ metric: 'cpu_usage_cores', samples: [{ timestampMs: 1, value: 1 }] }], source: 'test', receivedAtMs: 1 });
+    const good = batchOf(clusterRef(tenant, 'c'));
+    const invalid = batchOf(clusterRef(tenant, ''));
+    const foreign = batchOf(clusterRef(uniqueTenant(), 'c'));
     const dlq = await new TopicCollector(kafka, deadLetterTopic(TOPICS.metricsSamples.name)).start();
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: TOPICS.metricsSamples.name, messages: [
       { key: 'poison', value: Buffer.from([0xff, 0xff, 0xff]), headers: { [HEADERS.tenant]: tenant } },
-      { key: 'good', value: Buffer.from(SampleBatch.encode({ entity: { tenant, kind: EntityKind.ENTITY_KIND_CLUSTER, cluster: 'c', namespace: '', workloadKind: '', name: '' }, series: [{ metric: 'cpu_usage_cores', samples: [{ timestampMs: 1, value: 1 }] }], source: 'test', receivedAtMs: 1 }).finish()), headers: { [HEADERS.tenant]: tenant } },
+      { key: 'good', value: encodeSampleBatches(good), headers: { [HEADERS.tenant]: tenant } },
+      // An envelope with one valid batch, one invalid and one of another tenant: only the last two are dead-lettered.
+      { key: 'mixed', value: encodeSampleBatches(good, invalid, foreign), headers: { [HEADERS.tenant]: tenant } },
     ] });
     await producer.disconnect();
-    await messaging.subscribe({ topic: TOPICS.metricsSamples.name, groupId: `dlq-probe-${tenant}`, codec: sampleBatchCodec, handle: async (m) => void (m.entity?.tenant === tenant && handled.push(m)) });
-    const dead = await dlq.waitFor((m) => m.headers?.[HEADERS.tenant]?.toString() === tenant);
+    await messaging.subscribe({ topic: TOPICS.metricsSamples.name, groupId: `dlq-probe-${tenant}`, codec: sampleBatchesCodec, handle: async (m) => void handled.push(...m.batches.filter((b) => b.entity?.tenant === tenant)) });
+    const dead = await dlq.waitFor((m) => m.headers?.[HEADERS.tenant]?.toString() === tenant && m.key?.toString() === 'poison');
     expect(dead.headers?.[HEADERS.deadLetterReason]?.toString()).toMatch(/^undecodable: /);
     expect(dead.value).toEqual(Buffer.from([0xff, 0xff, 0xff]));
-    for (let i = 0; i < 100 && handled.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(handled).toHaveLength(1);
-    expect(await metrics.registry.getSingleMetricAsString('prescient_dlq_probe_kafka_messages_rejected_total')).toMatch(/reason="undecodable"\} 1/);
+    const sifted = await dlq.waitFor((m) => m.headers?.[HEADERS.tenant]?.toString() === tenant && m.key?.toString() === 'mixed');
+    expect(sifted.headers?.[HEADERS.deadLetterReason]?.toString()).toMatch(/^invalid: 2 of 3 batches rejected; first: entity.cluster is empty/);
+    expect(sampleBatchesOf(sifted)).toEqual([invalid, foreign]);
+    for (let i = 0; i < 100 && handled.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(handled).toEqual([good, good]);
+    const rejected = await metrics.registry.getSingleMetricAsString('prescient_dlq_probe_kafka_messages_rejected_total');
+    expect(rejected).toMatch(/reason="undecodable"\} 1/);
+    expect(rejected).toMatch(/reason="invalid"\} 1/);
     await messaging.close();
     await dlq.stop();
   });

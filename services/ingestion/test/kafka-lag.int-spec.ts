@@ -1,5 +1,5 @@
 import '../src/tracing';
-import { EntityKind, HEADERS, METRICS, SampleBatch, TOPICS } from '@prescient/contracts';
+import { EntityKind, METRICS, TOPICS } from '@prescient/contracts';
 import { RunningService, startService } from '@prescient/platform';
 import { testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
 import { LagCollectorService } from '../src/kafka-lag/lag-collector.service';
@@ -62,11 +62,8 @@ describe('Kafka consumer-group lag collection against the real broker', () => {
     expect(second.consumptionRate).toBe(0);
     expect(second.queueLatencySeconds).toBeUndefined();
 
-    const published = await samples.waitFor((m) => {
-      if (m.headers?.[HEADERS.tenant]?.toString() !== tenant) return false;
-      return SampleBatch.decode(m.value!).series.some((s) => s.metric === METRICS.kafkaProductionRate);
-    });
-    const decoded = SampleBatch.decode(published.value!);
+    const { batch: decoded } = await samples.waitForSampleBatch((b) =>
+      b.entity?.tenant === tenant && b.entity.name === groupId && b.series.some((s) => s.metric === METRICS.kafkaProductionRate));
     expect(decoded.entity).toEqual({ tenant, kind: EntityKind.ENTITY_KIND_CONSUMER_GROUP, cluster: 'kc', namespace: '', workloadKind: '', name: groupId });
     const value = (metric: string) => decoded.series.find((s) => s.metric === metric)?.samples[0].value;
     expect(value(METRICS.kafkaLag)).toBe(20);

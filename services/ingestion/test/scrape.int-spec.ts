@@ -8,7 +8,7 @@ import { Module } from '@nestjs/common';
 import { z } from 'zod';
 import { EntityKind, HEADERS, SampleBatch, TOPICS } from '@prescient/contracts';
 import { RunningService, startService } from '@prescient/platform';
-import { testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
+import { sampleBatchesOf, testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
 import { KafkaMessage } from 'kafkajs';
 // Relative: the launcher is not (yet) exported from @prescient/testing's index.
 import { LocalProcess, startNodeExporter } from '../../../libs/testing/src/infra/prometheus-local';
@@ -66,7 +66,7 @@ function servingExposition(upMs: number): string {
   ].join('\n');
 }
 
-describe('scraping real endpoints into metrics.samples.v1', () => {
+describe('scraping real endpoints into metrics.samples.v2', () => {
   const kafka = testKafka();
   const tenant = uniqueTenant('scrape');
   const dir = mkdtempSync(join(tmpdir(), 'scrape-int-'));
@@ -144,7 +144,8 @@ describe('scraping real endpoints into metrics.samples.v1', () => {
     await new Promise<void>((r) => (endpoint ? endpoint.close(() => r()) : r()));
   });
 
-  const batchesOf = (predicate: (b: SampleBatch) => boolean) => (m: KafkaMessage) => m.headers?.[HEADERS.tenant]?.toString() === tenant && predicate(SampleBatch.decode(m.value!));
+  const ofTenant = (m: KafkaMessage) => m.headers?.[HEADERS.tenant]?.toString() === tenant;
+  const batchOf = async (predicate: (b: SampleBatch) => boolean) => (await samples.waitForSampleBatch((b, m) => m.headers?.[HEADERS.tenant]?.toString() === tenant && predicate(b), 20_000)).batch;
   const valueOf = (b: SampleBatch, metric: string) => b.series.find((s) => s.metric === metric)?.samples[0]?.value;
   const metricsText = async () => (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text();
 
@@ -153,11 +154,9 @@ describe('scraping real endpoints into metrics.samples.v1', () => {
   });
 
   it('publishes a serving endpoint\'s latency P50/P99, request and error rates, CPU, memory, GPU and GPU memory as Workload samples', async () => {
-    const message = await samples.waitFor(batchesOf((b) => b.entity?.name === 'churn-model' && b.series.some((s) => s.metric === SCRAPE_METRICS.latencyP99Seconds)), 20_000);
-    const batch = SampleBatch.decode(message.value!);
+    const batch = await batchOf((b) => b.entity?.name === 'churn-model' && b.series.some((s) => s.metric === SCRAPE_METRICS.latencyP99Seconds));
     expect(batch.entity).toEqual({ tenant, kind: EntityKind.ENTITY_KIND_WORKLOAD, cluster: 'prod', namespace: 'ml', workloadKind: 'Deployment', name: 'churn-model' });
     expect(batch.source).toBe('scrape');
-    expect(message.key!.toString()).toBe(`${tenant}/${EntityKind.ENTITY_KIND_WORKLOAD}/prod/ml/Deployment/churn-model`);
     // Rates: the endpoint's counters grow at 10, 0.5 and 0.1 per second of wall-clock time. The
     // scrape's timestamp is taken when it starts and the endpoint reads its clock a moment later,
     // so on a busy machine the rate is 10 give or take that jitter over a 1 s interval.
@@ -178,8 +177,7 @@ describe('scraping real endpoints into metrics.samples.v1', () => {
   });
 
   it('scrapes prometheus-node-exporter (text format 0.0.4) into the node\'s CPU and memory utilisation', async () => {
-    const message = await samples.waitFor(batchesOf((b) => b.entity?.name === 'worker-1' && b.series.some((s) => s.metric === SCRAPE_METRICS.cpuUtilisationRatio)), 20_000);
-    const batch = SampleBatch.decode(message.value!);
+    const batch = await batchOf((b) => b.entity?.name === 'worker-1' && b.series.some((s) => s.metric === SCRAPE_METRICS.cpuUtilisationRatio));
     expect(batch.entity).toEqual({ tenant, kind: EntityKind.ENTITY_KIND_NODE, cluster: 'prod', namespace: '', workloadKind: '', name: 'worker-1' });
     const cpu = valueOf(batch, SCRAPE_METRICS.cpuUtilisationRatio)!;
     expect(cpu).toBeGreaterThanOrEqual(0);
@@ -209,7 +207,7 @@ describe('scraping real endpoints into metrics.samples.v1', () => {
     expect(slow.most).toBe(1);
     // Still scraping the healthy target after all that.
     const before = samples.messages.length;
-    await samples.waitFor((m) => samples.messages.indexOf(m) >= before && batchesOf((b) => b.entity?.name === 'churn-model')(m), 10_000);
+    await samples.waitFor((m) => samples.messages.indexOf(m) >= before && ofTenant(m) && sampleBatchesOf(m).some((b) => b.entity?.name === 'churn-model'), 10_000);
     expect(await service.app.get(ScrapeService).scrapeOnce('wrong-token')).toMatchObject({ outcome: 'unauthorized', samplesPublished: 0 });
 
     const all = logs.join('');
@@ -218,6 +216,6 @@ describe('scraping real endpoints into metrics.samples.v1', () => {
     expect(all).not.toContain(TOKEN);
     expect(all).not.toContain(WRONG_TOKEN);
     expect(text).not.toContain(TOKEN);
-    expect(samples.messages.some(batchesOf((b) => b.entity?.name === 'other'))).toBe(false);
+    expect(samples.sampleBatches(ofTenant).some((b) => b.entity?.name === 'other')).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 import '../src/tracing';
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { EntityKind, ForecastRequest, Forecast, Horizon, PredictionEvent, PredictionServiceClient, SampleBatch, TOPICS, entityKey, workloadRef } from '@prescient/contracts';
+import { EntityKind, ForecastRequest, Forecast, Horizon, PredictionEvent, PredictionServiceClient, TOPICS, entityKey, workloadRef } from '@prescient/contracts';
 import { RunningService, startService } from '@prescient/platform';
-import { testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
+import { encodeSampleBatches, testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
 import { predictionService } from '../src/service';
 
 const DAY = 24 * 3600 * 1000;
@@ -49,7 +49,7 @@ describe('prediction against real Kafka and PostgreSQL', () => {
       topic: TOPICS.metricsSamples.name,
       messages: entities.map((entity) => ({
         key: entityKey(entity),
-        value: Buffer.from(SampleBatch.encode({ entity, series: [{ metric: 'cpu_usage_cores', samples: dailyPattern(end) }], source: 'test', receivedAtMs: Date.now() }).finish()),
+        value: encodeSampleBatches({ entity, series: [{ metric: 'cpu_usage_cores', samples: dailyPattern(end) }], source: 'test', receivedAtMs: Date.now() }),
         headers: { 'prescient-tenant': tenant },
       })),
     });
@@ -78,7 +78,7 @@ describe('prediction against real Kafka and PostgreSQL', () => {
     const samples = dailyPattern(end).map((p) => ({ timestampMs: p.timestampMs, value: p.value / 3.5 })); // peaks near 0.86
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: TOPICS.metricsSamples.name, messages: [{ key: entityKey(node), headers: { 'prescient-tenant': tenant }, value: Buffer.from(SampleBatch.encode({ entity: node, series: [{ metric: 'node_cpu_utilisation_ratio', samples }], source: 'test', receivedAtMs: Date.now() }).finish()) }] });
+    await producer.send({ topic: TOPICS.metricsSamples.name, messages: [{ key: entityKey(node), headers: { 'prescient-tenant': tenant }, value: encodeSampleBatches({ entity: node, series: [{ metric: 'node_cpu_utilisation_ratio', samples }], source: 'test', receivedAtMs: Date.now() }) }] });
     await producer.disconnect();
     let value: number | undefined;
     for (let i = 0; i < 100 && value === undefined; i++) {

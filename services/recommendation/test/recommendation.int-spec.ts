@@ -1,8 +1,8 @@
 import '../src/tracing';
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { GetRecommendationRequest, Recommendation, RecommendationServiceClient, SampleBatch, TOPICS, entityKey, workloadRef } from '@prescient/contracts';
+import { GetRecommendationRequest, Recommendation, RecommendationServiceClient, TOPICS, entityKey, workloadRef } from '@prescient/contracts';
 import { RunningService, startService } from '@prescient/platform';
-import { ServiceProcess, startServiceProcess, testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
+import { encodeSampleBatches, ServiceProcess, startServiceProcess, testKafka, TopicCollector, uniqueTenant } from '@prescient/testing';
 import { recommendationService } from '../src/service';
 
 const DAY = 24 * 3600 * 1000;
@@ -43,7 +43,7 @@ describe('recommendation against real Kafka, PostgreSQL and the prediction servi
     for (let t = end - 3 * DAY + 300_000; t <= end; t += 300_000) samples.push({ timestampMs: t, value: 2 + Math.sin((2 * Math.PI * (t % DAY)) / DAY) });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: TOPICS.metricsSamples.name, messages: [{ key: entityKey(workload), headers: { 'prescient-tenant': tenant }, value: Buffer.from(SampleBatch.encode({ entity: workload, series: [{ metric: 'cpu_usage_cores', samples }], source: 'test', receivedAtMs: Date.now() }).finish()) }] });
+    await producer.send({ topic: TOPICS.metricsSamples.name, messages: [{ key: entityKey(workload), headers: { 'prescient-tenant': tenant }, value: encodeSampleBatches({ entity: workload, series: [{ metric: 'cpu_usage_cores', samples }], source: 'test', receivedAtMs: Date.now() }) }] });
     await producer.disconnect();
 
     const message = await recommendations.waitFor((m) => m.key?.toString() === entityKey(workload), 90000);

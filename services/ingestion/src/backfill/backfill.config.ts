@@ -71,7 +71,7 @@ const sourceSchema = z
     maxBodyBytes: z.number().int().min(1024).max(2 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
     /** Fetch every query's history when the service starts (resuming where an earlier run stopped). */
     onStart: z.boolean().default(true),
-    /** Fetch a workload's history when its first samples arrive on metrics.samples.v1. */
+    /** Fetch a workload's history when its first samples arrive on metrics.samples.v2. */
     onNewWorkload: z.boolean().default(false),
     queries: z.array(querySchema).min(1).max(200),
   })

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { EntityKind, EntityRef, entityKey, SampleBatch, TOPICS } from '@prescient/contracts';
-import { JsonLogger, KafkaMessaging, OutgoingMessage, sampleBatchCodec, SERVICE_CONFIG } from '@prescient/platform';
+import { EntityKind, EntityRef, entityKey, SampleBatch, SampleBatches, TOPICS } from '@prescient/contracts';
+import { EntitySeries, JsonLogger, KafkaMessaging, publishSamples, sampleBatchesCodec, SERVICE_CONFIG } from '@prescient/platform';
 import { ServiceMetrics } from '@prescient/telemetry';
 import { expandQuery, matrixToBatches, planChunks, planRun, promqlString, workloadMatchers } from '../domain/backfill';
 import { BackfillEnvConfig, BackfillQuery, BackfillSource, loadBackfillSources } from './backfill.config';
@@ -48,11 +48,11 @@ const MAX_SAMPLES_PER_PUBLISH = 20_000;
 const MAX_KNOWN_WORKLOADS = 100_000;
 
 /**
- * History from Prometheus-compatible query_range APIs into metrics.samples.v1 (source `backfill`),
+ * History from Prometheus-compatible query_range APIs into metrics.samples.v2 (source `backfill`),
  * at the forecaster's step, so predictions need not wait 30 days of live samples:
  * - on start, every query of every source with `onStart`, from `now − lookback` or, on a later
  *   start, from just after the last chunk an earlier run published, to now;
- * - when a workload first shows up on metrics.samples.v1 (a consumer group of its own), its history
+ * - when a workload first shows up on metrics.samples.v2 (a consumer group of its own), its history
  *   up to its first live sample, for sources with `onNewWorkload` — once per workload, and only what
  *   the all-series run has not already covered.
  * A job's progress (the last evaluation timestamp Kafka acknowledged) is kept per tenant, source,
@@ -105,10 +105,10 @@ export class BackfillService implements OnApplicationShutdown {
       await this.messaging.subscribe({
         topic: TOPICS.metricsSamples.name,
         groupId: 'ingestion-backfill',
-        codec: sampleBatchCodec,
+        codec: sampleBatchesCodec,
         // Workloads seen before this group existed were covered by the on-start runs.
         fromBeginning: false,
-        handle: async (batch) => this.onBatch(batch),
+        handle: async (message: SampleBatches) => message.batches.forEach((batch) => this.onBatch(batch)),
       });
     }
     if (options.runOnStart !== false) this.track(this.runOnStart());
@@ -241,16 +241,16 @@ export class BackfillService implements OnApplicationShutdown {
   /** Publishes and resolves once Kafka has every batch; returns the samples published. */
   private async publish(tenant: string, batches: { entity: EntityRef; metric: string; samples: { timestampMs: number; value: number }[] }[]): Promise<number> {
     let total = 0;
-    let group: OutgoingMessage<SampleBatch>[] = [];
+    let group: EntitySeries[] = [];
     let inGroup = 0;
     const flush = async () => {
-      if (group.length > 0) await this.messaging.publish(TOPICS.metricsSamples.name, sampleBatchCodec, group);
+      if (group.length > 0) await publishSamples(this.messaging, tenant, 'backfill', group);
       group = [];
       inGroup = 0;
     };
     for (const b of batches) {
       if (inGroup + b.samples.length > MAX_SAMPLES_PER_PUBLISH) await flush();
-      group.push({ key: entityKey(b.entity), tenant, value: SampleBatch.fromPartial({ entity: b.entity, series: [{ metric: b.metric, samples: b.samples }], source: 'backfill', receivedAtMs: Date.now() }) });
+      group.push({ entity: b.entity, series: [{ metric: b.metric, samples: b.samples }] });
       inGroup += b.samples.length;
       total += b.samples.length;
     }

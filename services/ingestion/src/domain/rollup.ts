@@ -17,30 +17,43 @@ export function bucketStart(timestampMs: number, stepMs = ROLLUP_STEP_MS): numbe
   return Math.floor(timestampMs / stepMs) * stepMs;
 }
 
-/** Folds samples into cells; non-finite values are skipped (rollups never hold NaN). */
+/** Folds one entity's samples into cells; non-finite values are skipped (rollups never hold NaN). */
 export function rollUp(
   entityKey: string,
   series: readonly { metric: string; samples: readonly { timestampMs: number; value: number }[] }[],
   stepMs = ROLLUP_STEP_MS,
 ): RollupCell[] {
+  return rollUpMany([{ entityKey, series }], stepMs);
+}
+
+/**
+ * Folds many entities' samples into cells, one per (entity, metric, bucket) even when an entity
+ * comes in several batches: a multi-row upsert may not touch the same row twice.
+ */
+export function rollUpMany(
+  batches: readonly { entityKey: string; series: readonly { metric: string; samples: readonly { timestampMs: number; value: number }[] }[] }[],
+  stepMs = ROLLUP_STEP_MS,
+): RollupCell[] {
   const cells = new Map<string, RollupCell>();
-  for (const s of series) {
-    for (const { timestampMs, value } of s.samples) {
-      if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) continue;
-      const start = bucketStart(timestampMs, stepMs);
-      const key = `${s.metric}\u0000${start}`;
-      const cell = cells.get(key);
-      if (!cell) {
-        cells.set(key, { entityKey, metric: s.metric, bucketStartMs: start, min: value, max: value, sum: value, count: 1, last: value, lastTimestampMs: timestampMs });
-        continue;
-      }
-      cell.min = Math.min(cell.min, value);
-      cell.max = Math.max(cell.max, value);
-      cell.sum += value;
-      cell.count += 1;
-      if (timestampMs >= cell.lastTimestampMs) {
-        cell.last = value;
-        cell.lastTimestampMs = timestampMs;
+  for (const { entityKey, series } of batches) {
+    for (const s of series) {
+      for (const { timestampMs, value } of s.samples) {
+        if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) continue;
+        const start = bucketStart(timestampMs, stepMs);
+        const key = `${entityKey}\u0000${s.metric}\u0000${start}`;
+        const cell = cells.get(key);
+        if (!cell) {
+          cells.set(key, { entityKey, metric: s.metric, bucketStartMs: start, min: value, max: value, sum: value, count: 1, last: value, lastTimestampMs: timestampMs });
+          continue;
+        }
+        cell.min = Math.min(cell.min, value);
+        cell.max = Math.max(cell.max, value);
+        cell.sum += value;
+        cell.count += 1;
+        if (timestampMs >= cell.lastTimestampMs) {
+          cell.last = value;
+          cell.lastTimestampMs = timestampMs;
+        }
       }
     }
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Admin, Kafka, logLevel } from 'kafkajs';
-import { consumerGroupRef, entityKey, METRICS, SampleBatch, TOPICS } from '@prescient/contracts';
-import { JsonLogger, KafkaMessaging, sampleBatchCodec, SERVICE_CONFIG } from '@prescient/platform';
+import { consumerGroupRef, METRICS } from '@prescient/contracts';
+import { JsonLogger, KafkaMessaging, publishSamples, SERVICE_CONFIG } from '@prescient/platform';
 import { ServiceMetrics } from '@prescient/telemetry';
 import { IngestionConfig } from '../config/ingestion.config';
 import { GroupLag, groupLag, GroupSnapshot } from '../domain/kafka-lag/consumer-group-lag';
@@ -88,7 +88,7 @@ export class LagCollectorService implements OnApplicationShutdown {
   private async publish(results: GroupLag[]): Promise<void> {
     const tenant = this.config.KAFKA_LAG_TENANT!;
     const cluster = this.config.KAFKA_LAG_CLUSTER ?? this.config.CLUSTER_NAME;
-    const messages = results.map((r) => {
+    const batches = results.map((r) => {
       const entity = consumerGroupRef(tenant, cluster, r.groupId);
       const at = (value: number) => [{ timestampMs: r.atMs, value }];
       const series = [
@@ -98,9 +98,9 @@ export class LagCollectorService implements OnApplicationShutdown {
         ...(r.consumptionRate !== undefined ? [{ metric: METRICS.kafkaConsumptionRate, samples: at(r.consumptionRate) }] : []),
         ...(r.queueLatencySeconds !== undefined ? [{ metric: METRICS.kafkaQueueLatencySeconds, samples: at(r.queueLatencySeconds) }] : []),
       ];
-      return { key: entityKey(entity), tenant, value: SampleBatch.fromPartial({ entity, series, source: 'kafka_lag', receivedAtMs: r.atMs }) };
+      return { entity, series };
     });
-    await this.messaging.publish(TOPICS.metricsSamples.name, sampleBatchCodec, messages);
+    await publishSamples(this.messaging, tenant, 'kafka_lag', batches);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SampleBatch, TOPICS, entityKey } from '@prescient/contracts';
-import { JsonLogger, KafkaMessaging, SERVICE_CONFIG, sampleBatchCodec } from '@prescient/platform';
+import { JsonLogger, KafkaMessaging, publishSamples, SERVICE_CONFIG } from '@prescient/platform';
 import { ServiceMetrics } from '@prescient/telemetry';
 import { IngestionConfig } from '../config/ingestion.config';
 import { decodeRemoteWrite, DecodedSeries, LabelInterner, RemoteWriteLimits } from '../domain/remote-write';
@@ -8,7 +7,6 @@ import { checkRelabelledLabels } from '../domain/relabel';
 import { TenantLimiter } from '../domain/limits';
 import { loadTenantPolicies, TenantPolicies } from '../tenants/tenant-policies';
 import { seriesToEntities } from '../domain/series-to-entities';
-import { SeenEntitiesService } from '../workloads/seen-entities.service';
 
 export type WriteOutcome =
   | { status: 204; samples: number }
@@ -16,7 +14,7 @@ export type WriteOutcome =
   | { status: 429 | 503; reason: string; message: string; retryAfterSeconds: number };
 
 /**
- * remote_write → metrics.samples.v1. A request is acknowledged (204) only after Kafka has every
+ * remote_write → metrics.samples.v2. A request is acknowledged (204) only after Kafka has every
  * batch (acks=all, idempotent producer); if the broker cannot take it, 503 with Retry-After, so
  * Prometheus retries and nothing is lost. Bodies that can never succeed get 400 with the reason.
  */
@@ -40,7 +38,6 @@ export class RemoteWriteService {
     @Inject(KafkaMessaging) private readonly messaging: KafkaMessaging,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
     @Inject(JsonLogger) private readonly logger: JsonLogger,
-    private readonly seen: SeenEntitiesService,
   ) {
     this.limits = {
       maxCompressedBytes: config.REMOTE_WRITE_MAX_BODY_BYTES,
@@ -53,7 +50,7 @@ export class RemoteWriteService {
     this.requests = metrics.counter('remote_write_requests_total', 'remote_write requests by HTTP status', ['code']);
     this.rejected = metrics.counter('remote_write_rejected_total', 'remote_write requests refused, by reason', ['reason']);
     this.samplesReceived = metrics.counter('samples_received_total', 'Samples decoded from remote_write requests');
-    this.samplesPublished = metrics.counter('samples_published_total', 'Samples acknowledged by Kafka on metrics.samples.v1');
+    this.samplesPublished = metrics.counter('samples_published_total', 'Samples acknowledged by Kafka on metrics.samples.v2');
     this.samplesDropped = metrics.counter('samples_dropped_total', 'Samples not forwarded, by reason', ['reason']);
     this.seriesUnmapped = metrics.counter('series_unmapped_total', 'Series whose metric or labels map to no entity');
     this.limitRefusals = metrics.counter('limit_refusals_total', 'remote_write requests refused by a tenant limit (429)', ['tenant', 'limit']);
@@ -118,21 +115,13 @@ export class RemoteWriteService {
     const mapped = seriesToEntities(tenant, this.config.CLUSTER_NAME, series);
     this.seriesUnmapped.inc(mapped.unmappedSeries);
     this.samplesDropped.inc({ reason: 'non_finite' }, mapped.droppedSamples);
-    const receivedAtMs = Date.now();
-    const messages = mapped.batches.map((b) => ({
-      key: entityKey(b.entity),
-      tenant,
-      value: SampleBatch.fromPartial({ entity: b.entity, series: b.series, source: 'remote_write', receivedAtMs }),
-    }));
     try {
-      await this.messaging.publish(TOPICS.metricsSamples.name, sampleBatchCodec, messages);
+      await publishSamples(this.messaging, tenant, 'remote_write', mapped.batches);
     } catch (error) {
-      this.logger.warn(`Kafka did not acknowledge ${messages.length} batches: ${(error as Error).message}`, 'RemoteWrite');
+      this.logger.warn(`Kafka did not acknowledge ${mapped.batches.length} entity batches: ${(error as Error).message}`, 'RemoteWrite');
       return this.refuse({ status: 503, reason: 'kafka_unavailable', message: 'the message broker did not acknowledge the samples; retry', retryAfterSeconds: 5 });
     }
     this.samplesPublished.inc(mapped.acceptedSamples);
-    // The register is a view for the API; losing an update must not fail an acknowledged write.
-    await this.seen.record(mapped.batches).catch((e: Error) => this.logger.warn(`entity register update failed: ${e.message}`, 'RemoteWrite'));
     this.requests.inc({ code: '204' });
     return { status: 204, samples: mapped.acceptedSamples };
   }

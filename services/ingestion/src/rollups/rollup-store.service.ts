@@ -11,6 +11,8 @@ export interface RollupPoint {
   last: number;
 }
 
+const MAX_CELLS_PER_STATEMENT = 5_000;
+
 /** Rollups in PostgreSQL: day partitions created on demand, dropped past retention; reads scoped by tenant. */
 @Injectable()
 export class RollupStore {
@@ -21,6 +23,11 @@ export class RollupStore {
   async upsert(tenant: string, cells: RollupCell[]): Promise<void> {
     if (cells.length === 0) return;
     for (const suffix of new Set(cells.map((c) => dayPartition(c.bucketStartMs).suffix))) await this.ensurePartition(suffix);
+    // PostgreSQL takes at most 65 535 parameters per statement; 10 per cell.
+    for (let i = 0; i < cells.length; i += MAX_CELLS_PER_STATEMENT) await this.upsertChunk(tenant, cells.slice(i, i + MAX_CELLS_PER_STATEMENT));
+  }
+
+  private async upsertChunk(tenant: string, cells: RollupCell[]): Promise<void> {
     const values: unknown[] = [];
     const rows = cells.map((c, i) => {
       values.push(tenant, c.entityKey, c.metric, new Date(c.bucketStartMs), c.min, c.max, c.sum, c.count, c.last, new Date(c.lastTimestampMs));

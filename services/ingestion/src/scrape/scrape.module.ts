@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { SeenEntitiesService } from '../workloads/seen-entities.service';
 import { ScrapeService } from './scrape.service';
 
 /**
@@ -7,7 +6,7 @@ import { ScrapeService } from './scrape.service';
  * Kafka, metrics and logger; `ScrapeService.start()` is called once the service listens.
  */
 @Module({
-  providers: [ScrapeService, SeenEntitiesService],
+  providers: [ScrapeService],
   exports: [ScrapeService],
 })
 export class ScrapeModule {}

@@ -1,12 +1,9 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
-import { entityKey, SampleBatch, TOPICS } from '@prescient/contracts';
-import { JsonLogger, KafkaMessaging, sampleBatchCodec, SERVICE_CONFIG } from '@prescient/platform';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { JsonLogger, KafkaMessaging, publishSamples, SERVICE_CONFIG } from '@prescient/platform';
 import { ServiceMetrics } from '@prescient/telemetry';
-import { EntitySamples } from '../domain/series-to-entities';
 import { EMPTY_SCRAPE_STATE, evaluateScrape, ExpositionError, negotiateFormat, parseExposition, SCRAPE_ACCEPT_HEADER, ScrapeState } from '../domain/exposition';
-import { SeenEntitiesService } from '../workloads/seen-entities.service';
 import { redact } from './config-file';
 import { agentFor, HttpRequestError, sendRequest } from './http-client';
 import { loadScrapeTargets, ScrapeEnvConfig, ScrapeTarget } from './scrape.config';
@@ -29,7 +26,7 @@ export interface ScrapeResult {
   outcome: ScrapeOutcome;
   /** Samples in the exposition. */
   samplesScraped: number;
-  /** Canonical samples published to metrics.samples.v1. */
+  /** Canonical samples published to metrics.samples.v2. */
   samplesPublished: number;
   /** What went wrong, for logs (never holds the token). */
   detail?: string;
@@ -68,7 +65,6 @@ export class ScrapeService implements OnApplicationShutdown {
     @Inject(KafkaMessaging) private readonly messaging: KafkaMessaging,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
     @Inject(JsonLogger) private readonly logger: JsonLogger,
-    @Optional() private readonly seen?: SeenEntitiesService,
   ) {
     this.scrapes = metrics.counter('scrapes_total', 'Scrapes of configured targets, by outcome', ['target', 'outcome']);
     this.duration = metrics.histogram('scrape_duration_seconds', 'Time a scrape took, request to publish', ['target'], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
@@ -188,16 +184,11 @@ export class ScrapeService implements OnApplicationShutdown {
     const series = evaluation.values.map((v) => ({ metric: v.metric, samples: [{ timestampMs: started, value: v.value }] }));
     const entity = target.entity;
     try {
-      await this.messaging.publish(TOPICS.metricsSamples.name, sampleBatchCodec, [
-        { key: entityKey(entity), tenant: entity.tenant, value: SampleBatch.fromPartial({ entity, series, source: 'scrape', receivedAtMs: Date.now() }) },
-      ]);
+      await publishSamples(this.messaging, entity.tenant, 'scrape', [{ entity, series }]);
     } catch (error) {
       return done('publish_failed', exposition.sampleCount, 0, `Kafka did not acknowledge: ${(error as Error).message}`);
     }
     this.samplesPublished.inc({ target: target.name }, series.length);
-    // The register is a view for the API; losing an update must not fail a published scrape.
-    // (EntitySamples' metric type widens to these names once SCRAPE_METRICS joins the contract's METRICS.)
-    await this.seen?.record([{ entity, series } as unknown as EntitySamples]).catch((e: Error) => this.logger.warn(`entity register update failed: ${e.message}`, 'Scrape'));
     return done('ok', exposition.sampleCount, series.length);
   }
 

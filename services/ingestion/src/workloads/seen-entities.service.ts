@@ -1,23 +1,45 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { entityKey, EntityKind } from '@prescient/contracts';
-import { EntitySamples } from '../domain/series-to-entities';
+import { EntityKind, EntityRef, entityKey } from '@prescient/contracts';
 import { SeenEntity } from './seen-entity.entity';
+
+export interface SeenBatch {
+  entity: EntityRef;
+  series: readonly { samples: readonly { timestampMs: number }[] }[];
+}
+
+/** 9 parameters a row, under PostgreSQL's 65 535. */
+const MAX_ROWS_PER_STATEMENT = 5_000;
 
 /** The register of entities seen, kept per tenant; every read is scoped by tenant. */
 @Injectable()
 export class SeenEntitiesService {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  async record(batches: EntitySamples[]): Promise<void> {
-    if (batches.length === 0) return;
-    const rows = batches.map((b) => {
-      const times = b.series.flatMap((s) => s.samples.map((p) => p.timestampMs));
-      return { b, last: new Date(Math.max(...times)), count: times.length };
-    });
+  /**
+   * Folds batches into the register: one row per entity (batches of one entity merged first, as a
+   * multi-row upsert may not touch a row twice), its newest sample time and its sample count.
+   */
+  async record(batches: readonly SeenBatch[]): Promise<void> {
+    const byKey = new Map<string, { entity: EntityRef; last: number; count: number }>();
+    for (const b of batches) {
+      const key = entityKey(b.entity);
+      let row = byKey.get(key);
+      if (!row) byKey.set(key, (row = { entity: b.entity, last: -Infinity, count: 0 }));
+      for (const s of b.series) {
+        for (const p of s.samples) if (p.timestampMs > row.last) row.last = p.timestampMs;
+        row.count += s.samples.length;
+      }
+    }
+    const rows = [...byKey.entries()].filter(([, r]) => r.count > 0);
+    for (let i = 0; i < rows.length; i += MAX_ROWS_PER_STATEMENT) await this.upsert(rows.slice(i, i + MAX_ROWS_PER_STATEMENT));
+  }
+
+  private async upsert(rows: [string, { entity: EntityRef; last: number; count: number }][]): Promise<void> {
+    if (rows.length === 0) return;
     const values: unknown[] = [];
-    const tuples = rows.map(({ b, last, count }, i) => {
-      values.push(b.entity.tenant, entityKey(b.entity), b.entity.kind, b.entity.cluster, b.entity.namespace, b.entity.workloadKind, b.entity.name, last, count);
+    const tuples = rows.map(([key, { entity: e, last, count }], i) => {
+      values.push(e.tenant, key, e.kind, e.cluster, e.namespace, e.workloadKind, e.name, new Date(last), count);
       const o = i * 9;
       return `($${o + 1},$${o + 2},$${o + 3},$${o + 4},$${o + 5},$${o + 6},$${o + 7},now(),$${o + 8},$${o + 9})`;
     });

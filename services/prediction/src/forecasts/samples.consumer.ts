@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TOPICS } from '@prescient/contracts';
-import { KafkaMessaging, sampleBatchCodec } from '@prescient/platform';
+import { KafkaMessaging, sampleBatchesCodec } from '@prescient/platform';
 import { HistoryService } from './history.service';
 
-/** Consumes metrics.samples.v1 as the `prediction` consumer group: instances split the partitions. */
+/** Consumes metrics.samples.v2 as the `prediction` consumer group: instances split the partitions. */
 @Injectable()
 export class SamplesConsumer {
   constructor(
@@ -15,8 +15,10 @@ export class SamplesConsumer {
     return this.messaging.subscribe({
       topic: TOPICS.metricsSamples.name,
       groupId,
-      codec: sampleBatchCodec,
-      handle: async (batch) => this.history.accept(batch),
+      codec: sampleBatchesCodec,
+      handle: async (message) => {
+        for (const batch of message.batches) this.history.accept(batch);
+      },
     });
   }
 }

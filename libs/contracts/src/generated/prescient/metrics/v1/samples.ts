@@ -20,13 +20,23 @@ export interface MetricSeries {
   samples: Sample[];
 }
 
-/** The payload of topic metrics.samples.v1, keyed by the entity so one entity's samples stay ordered. */
+/** The samples of one entity, one of the batches in a SampleBatches message. */
 export interface SampleBatch {
   entity?: EntityRef | undefined;
   series: MetricSeries[];
   /** Where the samples came from: "remote_write", "scrape", "backfill", "kafka_lag". */
   source: string;
   receivedAtMs: number;
+}
+
+/**
+ * The payload of topic metrics.samples.v2: batches of one tenant whose entities all hash to the
+ * message's partition (Kafka's murmur2 of the entity key, where the key alone would put them).
+ * One write becomes one message per partition instead of one per entity, and each entity's samples
+ * still stay ordered on one partition.
+ */
+export interface SampleBatches {
+  batches: SampleBatch[];
 }
 
 function createBaseSample(): Sample {
@@ -322,6 +332,75 @@ export const SampleBatch: MessageFns<SampleBatch> = {
     message.series = object.series?.map((e) => MetricSeries.fromPartial(e)) || [];
     message.source = object.source ?? "";
     message.receivedAtMs = object.receivedAtMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseSampleBatches(): SampleBatches {
+  return { batches: [] };
+}
+
+export const SampleBatches: MessageFns<SampleBatches> = {
+  encode(message: SampleBatches, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.batches) {
+      SampleBatch.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SampleBatches {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSampleBatches();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.batches.push(SampleBatch.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SampleBatches {
+    return {
+      batches: globalThis.Array.isArray(object?.batches) ? object.batches.map((e: any) => SampleBatch.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SampleBatches): unknown {
+    const obj: any = {};
+    if (message.batches?.length) {
+      obj.batches = message.batches.map((e) => SampleBatch.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SampleBatches>): SampleBatches {
+    return SampleBatches.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SampleBatches>): SampleBatches {
+    const message = createBaseSampleBatches();
+    message.batches = object.batches?.map((e) => SampleBatch.fromPartial(e)) || [];
     return message;
   },
 };
