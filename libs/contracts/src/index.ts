@@ -32,3 +32,5 @@ export {
   CostServiceServer,
 } from './generated/prescient/cost/v1/cost';
 export { ScalingDecision } from './generated/prescient/autoscaling/v1/decision';
+export * from './partitioner';
+export * from './sample-batch-writer';

@@ -9,5 +9,4 @@ export * from './run-service';
 export * from './subgraph';
 export * from './codecs';
 export * from './workload-reference';
-export * from './partitioner';
 export * from './samples';

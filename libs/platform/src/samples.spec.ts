@@ -1,5 +1,7 @@
-import { entityKey, EntityKind, SampleBatch, SampleBatches, workloadRef } from '@prescient/contracts';
-import { partitionForKey } from './partitioner';
+import fc from 'fast-check';
+import { EntityRef, entityKey, EntityKind, SampleBatch, SampleBatches, workloadRef } from '@prescient/contracts';
+import { encodeEnvelopeField, entityIdentity } from '@prescient/contracts';
+import { partitionForKey } from '@prescient/contracts';
 import { encodeSampleEnvelopes, sampleBatchesCodec } from './samples';
 
 const workload = (tenant: string, name: string) => workloadRef(tenant, 'c1', 'shop', 'Deployment', name);
@@ -69,5 +71,30 @@ describe('sampleBatchesCodec', () => {
   it('passes an all-valid envelope through untouched', () => {
     const message = { batches: [good] };
     expect(sampleBatchesCodec.sift!(message, 't1')).toEqual({ kept: message });
+  });
+});
+
+describe('encodeEnvelopeField', () => {
+  it('writes bytes the generated codec decodes to the same batch (property)', () => {
+    const text = fc.string({ maxLength: 40 });
+    fc.assert(
+      fc.property(
+        fc.record({ tenant: text, kind: fc.integer({ min: 0, max: 5 }), cluster: text, namespace: text, workloadKind: text, name: text }),
+        fc.array(fc.record({ metric: text, samples: fc.array(fc.record({ timestampMs: fc.maxSafeNat(), value: fc.double() }), { maxLength: 8 }) }), { maxLength: 4 }),
+        text,
+        fc.maxSafeNat(),
+        (entity, series, source, receivedAtMs) => {
+          const field = encodeEnvelopeField(entityIdentity(entity as EntityRef), series, source, receivedAtMs);
+          const decoded = SampleBatches.decode(field).batches;
+          expect(decoded).toEqual([{ entity, series, source, receivedAtMs }]);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a timestamp that is not a non-negative integer', () => {
+    expect(() => encodeEnvelopeField(entityIdentity(workload('t1', 'a')), [{ metric: 'm', samples: [{ timestampMs: -1, value: 1 }] }], 's', 1)).toThrow(/non-negative integer/);
+    expect(() => encodeEnvelopeField(entityIdentity(workload('t1', 'a')), [{ metric: 'm', samples: [{ timestampMs: 1.5, value: 1 }] }], 's', 1)).toThrow(/non-negative integer/);
   });
 });

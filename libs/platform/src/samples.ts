@@ -1,6 +1,6 @@
-import { EntityRef, entityKey, entityProblem, SampleBatch, SampleBatches, TOPICS } from '@prescient/contracts';
+import { EntityRef, entityProblem, SampleBatch, SampleBatches, TOPICS } from '@prescient/contracts';
 import { MessageCodec, KafkaMessaging, OutgoingMessage } from './messaging';
-import { partitionForKey } from './partitioner';
+import { BatchSeries, encodeEnvelopeField, EntityIdentity, entityIdentity } from '@prescient/contracts';
 
 /** metrics.samples.v2: an envelope of one tenant's entity batches that share a partition. */
 export const sampleBatchesCodec: MessageCodec<SampleBatches> = {
@@ -42,7 +42,9 @@ function batchProblem(batch: SampleBatch, headerTenant: string | undefined): { r
 /** The samples of one entity, as producers build them. */
 export interface EntitySeries {
   entity: EntityRef;
-  series: { metric: string; samples: { timestampMs: number; value: number }[] }[];
+  series: BatchSeries[];
+  /** The entity's key, hash and encoding, where the caller keeps them across writes; else computed. */
+  identity?: EntityIdentity;
 }
 
 export interface SampleEnvelope {
@@ -63,39 +65,27 @@ export function encodeSampleEnvelopes(
   batches: readonly EntitySeries[],
   meta: { source: string; receivedAtMs: number; partitions: number; maxBytes?: number },
 ): SampleEnvelope[] {
+  if (!Number.isInteger(meta.partitions) || meta.partitions < 1) throw new RangeError(`partition count must be a positive integer, got ${meta.partitions}`);
   const maxBytes = meta.maxBytes ?? MAX_ENVELOPE_BYTES;
-  const open = new Map<number, { parts: Uint8Array[]; bytes: number; batches: number }>();
+  const open = new Map<number, { parts: Buffer[]; bytes: number }>();
   const done: SampleEnvelope[] = [];
-  const close = (partition: number, e: { parts: Uint8Array[]; bytes: number; batches: number }) =>
-    done.push({ partition, value: Buffer.concat(e.parts, e.bytes), batches: e.batches });
+  const close = (partition: number, e: { parts: Buffer[]; bytes: number }) =>
+    done.push({ partition, value: e.parts.length === 1 ? e.parts[0] : Buffer.concat(e.parts, e.bytes), batches: e.parts.length });
   for (const b of batches) {
-    const partition = partitionForKey(entityKey(b.entity), meta.partitions);
-    const body = SampleBatch.encode({ entity: b.entity, series: b.series, source: meta.source, receivedAtMs: meta.receivedAtMs }).finish();
-    const head = fieldHeader(body.length);
+    const identity = b.identity ?? entityIdentity(b.entity);
+    const partition = identity.hash % meta.partitions;
+    const field = encodeEnvelopeField(identity, b.series, meta.source, meta.receivedAtMs);
     let e = open.get(partition);
-    if (e && e.bytes + head.length + body.length > maxBytes) {
+    if (e && e.bytes + field.length > maxBytes) {
       close(partition, e);
       e = undefined;
     }
-    if (!e) open.set(partition, (e = { parts: [], bytes: 0, batches: 0 }));
-    e.parts.push(head, body);
-    e.bytes += head.length + body.length;
-    e.batches++;
+    if (!e) open.set(partition, (e = { parts: [], bytes: 0 }));
+    e.parts.push(field);
+    e.bytes += field.length;
   }
   for (const [partition, e] of open) close(partition, e);
   return done;
-}
-
-/** Tag of field 1 (length-delimited) and the length as a varint. */
-function fieldHeader(length: number): Uint8Array {
-  const out = [0x0a];
-  let n = length;
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  out.push(n);
-  return Uint8Array.from(out);
 }
 
 /**

@@ -49,6 +49,8 @@ interface Args {
   profile: boolean;
   skipDecode: boolean;
   skipEndToEnd: boolean;
+  /** Run every ingestion role in the one process, rather than the receiver and the rollups consumer apart. */
+  singleProcess: boolean;
   out: string;
 }
 
@@ -61,6 +63,7 @@ function parseArgs(argv: string[]): Args {
     profile: true,
     skipDecode: false,
     skipEndToEnd: false,
+    singleProcess: false,
     out: join(REPO_ROOT, 'bench-results', 'ingest.json'),
   };
   const number = (value: string | undefined, flag: string, min: number, max: number): number => {
@@ -77,10 +80,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-profile') args.profile = false;
     else if (a === '--skip-decode') args.skipDecode = true;
     else if (a === '--skip-e2e') args.skipEndToEnd = true;
+    else if (a === '--single-process') args.singleProcess = true;
     else if (a === '--out') args.out = resolve(argv[++i]);
     else {
       throw new Error(
-        `unknown argument ${a}; expected --duration S (20), --warmup S (5), --shards N (5), --decode-rounds N (7), --no-profile, --skip-decode, --skip-e2e, --out FILE`,
+        `unknown argument ${a}; expected --duration S (20), --warmup S (5), --shards N (5), --decode-rounds N (7), --no-profile, --skip-decode, --skip-e2e, --single-process, --out FILE`,
       );
     }
   }
@@ -196,31 +200,57 @@ interface Ingestion {
   readonly service: ServiceProcess;
   readonly url: string;
   readonly pid: number;
+  /** The ingestion-rollups consumer in a process of its own (INGESTION_ROLES=rollups), unless --single-process. */
+  readonly rollups?: ServiceProcess;
 }
 
-async function startIngestion(kafka: LocalKafka, postgres: LocalPostgres, cpuProfileDir?: string): Promise<Ingestion> {
+/**
+ * The bench tenant's limits, set far above the offered load as an operator would for a fleet this
+ * size: the limiter still runs on every request (its cost is measured), it just never refuses.
+ */
+function benchTenantsFile(): string {
+  const file = join(tmpdir(), `prescient-bench-tenants-${process.pid}.json`);
+  const limits = { maxActiveSeries: 1_000_000, maxSamplesPerSecond: 100_000_000, burstSamples: 1_000_000_000, activeWindowMinutes: 20 };
+  writeFileSync(file, JSON.stringify({ tenants: { [TENANT]: { limits } } }));
+  return file;
+}
+
+/**
+ * The receiver under test and, apart from it as a fleet this size would run it, the rollups
+ * consumer (its CPU is listed in a column of its own). --single-process runs every role in one.
+ */
+async function startIngestion(kafka: LocalKafka, postgres: LocalPostgres, singleProcess: boolean, cpuProfileDir?: string): Promise<Ingestion> {
   const env: NodeJS.ProcessEnv = {
     KAFKA_BROKERS: kafka.brokers,
     DATABASE_URL: postgres.databaseUrl,
     HTTP_PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    INGESTION_TENANTS_FILE: benchTenantsFile(),
+    INGESTION_ROLES: singleProcess ? 'receiver,rollups,collectors' : 'receiver',
   };
   if (cpuProfileDir) {
     // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload drives the inspector's profiler instead.
     env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile-preload.js')}`.trim();
     env.PRESCIENT_CPU_PROFILE_DIR = cpuProfileDir;
   }
+  const rollups = singleProcess
+    ? undefined
+    : await startServiceProcess('ingestion-rollups', 'services/ingestion/src/main.ts', { KAFKA_BROKERS: kafka.brokers, DATABASE_URL: postgres.databaseUrl, HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', INGESTION_ROLES: 'rollups' });
+  if (rollups) watchdog(rollups.child.pid!);
   const service = await startServiceProcess('ingestion', 'services/ingestion/src/main.ts', env);
   watchdog(service.child.pid!);
-  return { service, url: `http://127.0.0.1:${service.httpPort}`, pid: service.child.pid! };
+  return { service, url: `http://127.0.0.1:${service.httpPort}`, pid: service.child.pid!, rollups };
 }
 
 async function stopIngestion(ingestion: Ingestion): Promise<void> {
-  await withTimeout(ingestion.service.stop(), 35_000, 'stopping ingestion').catch(async (error: Error) => {
-    progress(`warning: ${error.message}; killing it`);
-    ingestion.service.child.kill('SIGKILL');
-  });
+  for (const [name, service] of [['ingestion', ingestion.service], ['rollups', ingestion.rollups]] as const) {
+    if (!service) continue;
+    await withTimeout(service.stop(), 35_000, `stopping ${name}`).catch(async (error: Error) => {
+      progress(`warning: ${error.message}; killing it`);
+      service.child.kill('SIGKILL');
+    });
+  }
 }
 
 function kafkaAdmin(brokers: string): Admin {
@@ -321,6 +351,7 @@ async function runPhase(env: Env, receiver: Receiver, fleet: FleetKind): Promise
   progress(`phase ${receiver} ← ${fleet} series: building bodies, warm-up ≥ ${env.args.warmupMs / 1000} s and ≥ 2 fleet cycles, then ${env.args.durationMs / 1000} s measured`);
   const watched: Watched[] = [
     ...(ingestion ? [{ name: 'ingestion', cpu: () => processCpuSeconds(ingestion.pid) }] : []),
+    ...(ingestion?.rollups ? [{ name: 'rollups', cpu: () => processCpuSeconds(ingestion.rollups!.child.pid!) }] : []),
     { name: 'kafka', cpu: () => processCpuSeconds(env.kafkaPid) },
     { name: 'postgres', cpu: () => treeCpuSeconds(env.postgresPid) },
     { name: 'prometheus', cpu: () => processCpuSeconds(env.prometheus.pid) },
@@ -452,7 +483,7 @@ function decodeTable(rates: DecodeRate[]): string[] {
   return lines;
 }
 
-const PROCESS_COLUMNS = ['ingestion', 'kafka', 'postgres', 'prometheus', 'load generator'] as const;
+const PROCESS_COLUMNS = ['ingestion', 'rollups', 'kafka', 'postgres', 'prometheus', 'load generator'] as const;
 
 function phaseTable(phases: PhaseResult[]): string[] {
   const header =
@@ -554,7 +585,7 @@ async function main(): Promise<void> {
     await admin.connect();
     onCleanup('kafka admin', () => admin.disconnect());
     progress('starting the ingestion service');
-    let ingestion: Ingestion | undefined = await startIngestion(kafka, postgres);
+    let ingestion: Ingestion | undefined = await startIngestion(kafka, postgres, args.singleProcess);
     let forgetIngestion = onCleanup('ingestion', () => stopIngestion(ingestion!));
     const env: Env = { args, ingestion: () => ingestion, prometheus, kafka, kafkaPid, postgresPid, admin };
     const settle = () => new Promise((r) => setTimeout(r, 2_000));
@@ -585,7 +616,7 @@ async function main(): Promise<void> {
       await stopIngestion(ingestion);
       ingestion = undefined;
       await skipRollupBacklog(admin).catch((e: Error) => progress(`warning: could not skip the rollup backlog: ${e.message}`));
-      ingestion = await startIngestion(kafka, postgres, profileDir);
+      ingestion = await startIngestion(kafka, postgres, args.singleProcess, profileDir);
       forgetIngestion = onCleanup('ingestion (profiled)', () => stopIngestion(ingestion!));
       const profiled: PhaseResult[] = [];
       for (const fleet of ['cadvisor', 'workload'] as FleetKind[]) {
@@ -675,6 +706,7 @@ async function main(): Promise<void> {
       warmupMs: args.warmupMs,
       durationMs: args.durationMs,
       relabelRules: TYPICAL_RELABEL_RULES,
+      ingestionProcesses: args.singleProcess ? 'one process, every role' : 'receiver (INGESTION_ROLES=receiver) + rollups consumer (INGESTION_ROLES=rollups)',
     },
     bareDecodeSamplesPerSec: bare?.samplesPerCpuSecond ?? null,
     decodeSamplesPerSecPerCore: decode?.samplesPerCpuSecond ?? null,

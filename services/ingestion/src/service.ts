@@ -19,10 +19,13 @@ export const ingestionService: ServiceSpec<typeof ingestionConfigSchema> = {
   migrations: [SeenEntities1764000000000, Rollups1764100000000, BackfillProgress1764260000000],
   module: (platform) => AppModule.forRoot(platform),
   rawBodyRoutes: ['/api/v1/write'],
-  afterStart: async (app) => {
-    await app.get(RollupsConsumer).start();
-    await app.get(LagCollectorService).start();
-    await app.get(ScrapeService).start();
-    await app.get(BackfillService).start();
+  afterStart: async (app, { config }) => {
+    const roles = config.INGESTION_ROLES;
+    if (roles.has('rollups')) await app.get(RollupsConsumer).start();
+    if (roles.has('collectors')) {
+      await app.get(LagCollectorService).start();
+      await app.get(ScrapeService).start();
+      await app.get(BackfillService).start();
+    }
   },
 };

@@ -1,7 +1,7 @@
 import '../src/tracing';
 import { spawnSync } from 'node:child_process';
-import { EntityKind, entityKey, SampleBatch, TOPICS, HEADERS, deadLetterTopic } from '@prescient/contracts';
-import { partitionForKey, RunningService, startService } from '@prescient/platform';
+import { EntityKind, entityKey, partitionForKey, SampleBatch, TOPICS, HEADERS, deadLetterTopic } from '@prescient/contracts';
+import { RunningService, startService } from '@prescient/platform';
 import { encodeRemoteWriteBody, encodeSampleBatches, sampleBatchesOf, serviceCommand, testKafka, TopicCollector, uniqueTenant, snappyBlock } from '@prescient/testing';
 import { ingestionService } from '../src/service';
 

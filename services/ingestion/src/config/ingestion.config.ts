@@ -3,6 +3,9 @@ import { baseConfigShape, port } from '@prescient/platform';
 import { backfillConfigShape } from '../backfill/backfill.config';
 import { scrapeConfigShape } from '../scrape/scrape.config';
 
+export const INGESTION_ROLES = ['receiver', 'rollups', 'collectors'] as const;
+export type IngestionRole = (typeof INGESTION_ROLES)[number];
+
 export const ingestionConfigSchema = z.object({
   ...baseConfigShape,
   ...scrapeConfigShape,
@@ -25,6 +28,21 @@ export const ingestionConfigSchema = z.object({
   /** Days of 5-minute rollups kept (whole day partitions are dropped past it). */
   ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(35),
   KAFKA_LAG_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /**
+   * What this instance does (comma-separated): `receiver` (remote_write), `rollups` (the
+   * ingestion-rollups consumer group: rollups and the register of entities), `collectors` (scrape,
+   * backfill, Kafka lag). Default all three; a large fleet runs receivers and rollups apart, so the
+   * acknowledgement path never shares a core with PostgreSQL writes.
+   */
+  INGESTION_ROLES: z.string().default('receiver,rollups,collectors').transform((v, ctx) => {
+    const roles = v.split(',').map((r) => r.trim()).filter((r) => r !== '');
+    const unknown = roles.filter((r) => !(INGESTION_ROLES as readonly string[]).includes(r));
+    if (unknown.length > 0 || roles.length === 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must list roles among ${INGESTION_ROLES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}` });
+      return z.NEVER;
+    }
+    return new Set(roles as IngestionRole[]);
+  }),
 }).refine((c) => !c.KAFKA_LAG_BROKERS || c.KAFKA_LAG_TENANT, { message: 'is required when KAFKA_LAG_BROKERS is set', path: ['KAFKA_LAG_TENANT'] });
 
 export type IngestionConfig = z.infer<typeof ingestionConfigSchema>;

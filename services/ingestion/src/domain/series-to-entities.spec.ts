@@ -1,5 +1,5 @@
 import { EntityKind, METRICS } from '@prescient/contracts';
-import { seriesToEntities } from './series-to-entities';
+import { EntityMappingCache, seriesToEntities } from './series-to-entities';
 
 const labels = (extra: Record<string, string>) => Object.entries(extra).map(([name, value]) => ({ name, value }));
 const cpu = 'namespace_workload:container_cpu_usage_seconds_total:sum_rate';
@@ -56,5 +56,42 @@ describe('seriesToEntities for consumer groups', () => {
   it('counts a group series without a consumergroup label as unmapped', () => {
     const result = seriesToEntities('acme', 'prod', [{ metricName: 'consumergroup:kafka_consumergroup_lag:sum', labels: labels({ topic: 'x' }), samples: [{ timestampMs: 1, value: 1 }] }]);
     expect(result.unmappedSeries).toBe(1);
+  });
+});
+
+describe('seriesToEntities with a mapping cache', () => {
+  const wl = Object.freeze(labels({ namespace: 'shop', workload: 'api', workload_type: 'deployment' }));
+  const up = Object.freeze(labels({ job: 'x' }));
+  const request = (t: number) => [
+    { metricName: cpu, labels: wl, samples: [{ timestampMs: t, value: 0.5 }] },
+    { metricName: 'up', labels: up, samples: [{ timestampMs: t, value: 1 }] },
+  ];
+
+  it('maps a label set once and gives the same batches as without the cache', () => {
+    const cache = new EntityMappingCache();
+    const first = seriesToEntities('acme', 'prod', request(1000), cache);
+    const second = seriesToEntities('acme', 'prod', request(2000), cache);
+    expect(second.batches[0].identity).toBe(first.batches[0].identity);
+    const strip = (r: ReturnType<typeof seriesToEntities>) => ({ ...r, batches: r.batches.map(({ entity, series }) => ({ entity, series })) });
+    expect(strip(second)).toEqual(strip(seriesToEntities('acme', 'prod', request(2000))));
+    expect(second.unmappedSeries).toBe(1);
+  });
+
+  it('keeps tenants and default clusters apart', () => {
+    const cache = new EntityMappingCache();
+    const a = seriesToEntities('acme', 'prod', request(1), cache);
+    const b = seriesToEntities('other', 'prod', request(1), cache);
+    const c = seriesToEntities('acme', 'staging', request(1), cache);
+    expect(a.batches[0].entity.tenant).toBe('acme');
+    expect(b.batches[0].entity.tenant).toBe('other');
+    expect(c.batches[0].entity.cluster).toBe('staging');
+  });
+
+  it('drops and counts timestamps before 1970 or past 2^53 ms, which no entity batch can carry', () => {
+    const result = seriesToEntities('acme', 'prod', [
+      { metricName: cpu, labels: wl, samples: [{ timestampMs: -5, value: 1 }, { timestampMs: 2 ** 60, value: 1 }, { timestampMs: 7, value: 2 }] },
+    ]);
+    expect(result).toMatchObject({ invalidTimestamps: 2, droppedSamples: 0, acceptedSamples: 1 });
+    expect(result.batches[0].series[0].samples).toEqual([{ timestampMs: 7, value: 2 }]);
   });
 });

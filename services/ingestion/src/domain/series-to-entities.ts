@@ -1,4 +1,5 @@
 import { EntityKind, EntityRef, METRICS, MetricName } from '@prescient/contracts';
+import { EntityIdentity, entityIdentity } from '@prescient/contracts';
 
 /**
  * Which incoming metric names become which canonical metric. The walking skeleton takes series
@@ -31,6 +32,7 @@ export interface IncomingSeries {
 export interface EntitySamples {
   entity: EntityRef;
   series: { metric: MetricName; samples: { timestampMs: number; value: number }[] }[];
+  identity: EntityIdentity;
 }
 
 export interface MappingResult {
@@ -38,36 +40,102 @@ export interface MappingResult {
   unmappedSeries: number;
   /** Samples not forwarded: non-finite values (NaN, ±Inf, stale markers). */
   droppedSamples: number;
+  /** Samples not forwarded: timestamps before 1970 or past 2^53 ms. */
+  invalidTimestamps: number;
   acceptedSamples: number;
 }
 
+interface MappedSeries {
+  readonly identity: EntityIdentity;
+  readonly metric: MetricName;
+}
+
+/**
+ * Remembers what each label set maps to, per tenant and default cluster. Decoded label arrays are
+ * shared across requests for byte-identical labels (the decoder's label-set cache), so keying by the
+ * array itself turns the mapping, the entity key and its hash into one WeakMap lookup per series;
+ * entries go when the decoder's cache lets their labels go.
+ */
+export class EntityMappingCache {
+  private readonly scopes = new Map<string, WeakMap<IncomingSeries['labels'], MappedSeries | null>>();
+
+  scope(tenant: string, defaultCluster: string): WeakMap<IncomingSeries['labels'], MappedSeries | null> {
+    const key = `${tenant}\u0000${defaultCluster}`;
+    let scope = this.scopes.get(key);
+    if (!scope) {
+      // Tenants are bounded by the tenant limits; the guard only stops a runaway from growing this.
+      if (this.scopes.size >= 10_000) this.scopes.clear();
+      this.scopes.set(key, (scope = new WeakMap()));
+    }
+    return scope;
+  }
+}
+
 /** Groups series by the entity they describe, one batch per entity, samples in time order. */
-export function seriesToEntities(tenant: string, defaultCluster: string, series: readonly IncomingSeries[]): MappingResult {
+export function seriesToEntities(tenant: string, defaultCluster: string, series: readonly IncomingSeries[], cache?: EntityMappingCache): MappingResult {
+  const scope = cache?.scope(tenant, defaultCluster);
   const byEntity = new Map<string, EntitySamples>();
   let unmappedSeries = 0;
   let droppedSamples = 0;
+  let invalidTimestamps = 0;
   let acceptedSamples = 0;
   for (const s of series) {
-    const workloadMetric = WORKLOAD_METRIC_NAMES[s.metricName];
-    const groupMetric = CONSUMER_GROUP_METRIC_NAMES[s.metricName];
-    const metric = workloadMetric ?? groupMetric;
-    const entity = workloadMetric ? workloadOf(tenant, defaultCluster, s.labels) : groupMetric ? consumerGroupOf(tenant, defaultCluster, s.labels) : undefined;
-    if (!metric || !entity) {
+    let mapped = scope?.get(s.labels);
+    if (mapped === undefined) {
+      mapped = mapSeries(tenant, defaultCluster, s);
+      scope?.set(s.labels, mapped);
+    }
+    if (mapped === null) {
       unmappedSeries++;
       continue;
     }
-    const samples = s.samples.filter((p) => Number.isFinite(p.value)).sort((a, b) => a.timestampMs - b.timestampMs);
-    droppedSamples += s.samples.length - samples.length;
+    let samples = s.samples as { timestampMs: number; value: number }[];
+    let clean = true;
+    for (const p of samples) if (!Number.isFinite(p.value) || !validTimestamp(p.timestampMs)) clean = false;
+    if (!clean) {
+      const kept: { timestampMs: number; value: number }[] = [];
+      for (const p of samples) {
+        if (!Number.isFinite(p.value)) droppedSamples++;
+        else if (!validTimestamp(p.timestampMs)) invalidTimestamps++;
+        else kept.push(p);
+      }
+      samples = kept;
+    } else {
+      samples = samples.slice();
+    }
     if (samples.length === 0) continue;
+    if (!inTimeOrder(samples)) samples.sort((a, b) => a.timestampMs - b.timestampMs);
     acceptedSamples += samples.length;
-    const key = `${entity.kind}\u0000${entity.cluster}\u0000${entity.namespace}\u0000${entity.workloadKind}\u0000${entity.name}`;
-    const batch = byEntity.get(key) ?? { entity, series: [] };
-    byEntity.set(key, batch);
+    const { identity, metric } = mapped;
+    let batch = byEntity.get(identity.key);
+    if (!batch) byEntity.set(identity.key, (batch = { entity: identity.entity, series: [], identity }));
     const existing = batch.series.find((x) => x.metric === metric);
-    if (existing) existing.samples.push(...samples);
-    else batch.series.push({ metric, samples });
+    if (existing) {
+      for (const p of samples) existing.samples.push(p);
+      if (!inTimeOrder(existing.samples)) existing.samples.sort((a, b) => a.timestampMs - b.timestampMs);
+    } else {
+      batch.series.push({ metric, samples });
+    }
   }
-  return { batches: [...byEntity.values()], unmappedSeries, droppedSamples, acceptedSamples };
+  return { batches: [...byEntity.values()], unmappedSeries, droppedSamples, invalidTimestamps, acceptedSamples };
+}
+
+function mapSeries(tenant: string, defaultCluster: string, s: IncomingSeries): MappedSeries | null {
+  const workloadMetric = WORKLOAD_METRIC_NAMES[s.metricName];
+  const groupMetric = CONSUMER_GROUP_METRIC_NAMES[s.metricName];
+  const metric = workloadMetric ?? groupMetric;
+  const entity = workloadMetric ? workloadOf(tenant, defaultCluster, s.labels) : groupMetric ? consumerGroupOf(tenant, defaultCluster, s.labels) : undefined;
+  if (!metric || !entity) return null;
+  return { identity: entityIdentity(entity), metric };
+}
+
+function validTimestamp(ms: number): boolean {
+  return Number.isSafeInteger(ms) && ms >= 0;
+}
+
+function inTimeOrder(samples: readonly { timestampMs: number }[]): boolean {
+  for (let i = 1; i < samples.length; i++) if (samples[i].timestampMs < samples[i - 1].timestampMs) return false;
+  return true;
 }
 
 function workloadOf(tenant: string, defaultCluster: string, labels: IncomingSeries['labels']): EntityRef | undefined {

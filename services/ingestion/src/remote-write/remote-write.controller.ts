@@ -24,6 +24,9 @@ export class RemoteWriteController {
   }
 
   private async handle(req: Request): Promise<WriteOutcome> {
+    if (!this.service.receives) {
+      return this.service.refuse({ status: 404, reason: 'not_a_receiver', message: 'this instance does not receive remote_write (INGESTION_ROLES lacks receiver)' });
+    }
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (contentType !== 'application/x-protobuf') {
       return this.service.refuse({ status: 415, reason: 'unsupported_content_type', message: `content type must be application/x-protobuf, got '${contentType.slice(0, 100)}'` });

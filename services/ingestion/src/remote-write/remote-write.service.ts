@@ -6,11 +6,11 @@ import { decodeRemoteWrite, DecodedSeries, LabelInterner, RemoteWriteLimits } fr
 import { checkRelabelledLabels } from '../domain/relabel';
 import { TenantLimiter } from '../domain/limits';
 import { loadTenantPolicies, TenantPolicies } from '../tenants/tenant-policies';
-import { seriesToEntities } from '../domain/series-to-entities';
+import { EntityMappingCache, seriesToEntities } from '../domain/series-to-entities';
 
 export type WriteOutcome =
   | { status: 204; samples: number }
-  | { status: 400 | 413 | 415 | 401; reason: string; message: string }
+  | { status: 400 | 401 | 404 | 413 | 415; reason: string; message: string }
   | { status: 429 | 503; reason: string; message: string; retryAfterSeconds: number };
 
 /**
@@ -21,6 +21,7 @@ export type WriteOutcome =
 @Injectable()
 export class RemoteWriteService {
   private readonly interner = new LabelInterner();
+  private readonly mappings = new EntityMappingCache();
   private readonly limits: RemoteWriteLimits;
   private readonly requests;
   private readonly rejected;
@@ -85,6 +86,11 @@ export class RemoteWriteService {
     return kept;
   }
 
+  /** False on an instance whose INGESTION_ROLES leave out `receiver`. */
+  get receives(): boolean {
+    return this.config.INGESTION_ROLES.has('receiver');
+  }
+
   get maxBodyBytes(): number {
     return this.config.REMOTE_WRITE_MAX_BODY_BYTES;
   }
@@ -112,9 +118,10 @@ export class RemoteWriteService {
       this.limitRefusals.inc({ tenant, limit: admitted.limit });
       return this.refuse({ status: 429, reason: admitted.limit, message: admitted.message, retryAfterSeconds: Math.max(1, Math.ceil(admitted.retryAfterSeconds)) });
     }
-    const mapped = seriesToEntities(tenant, this.config.CLUSTER_NAME, series);
+    const mapped = seriesToEntities(tenant, this.config.CLUSTER_NAME, series, this.mappings);
     this.seriesUnmapped.inc(mapped.unmappedSeries);
     this.samplesDropped.inc({ reason: 'non_finite' }, mapped.droppedSamples);
+    this.samplesDropped.inc({ reason: 'invalid_timestamp' }, mapped.invalidTimestamps);
     try {
       await publishSamples(this.messaging, tenant, 'remote_write', mapped.batches);
     } catch (error) {
