@@ -50,6 +50,23 @@ export interface Subscription<T> {
   fromBeginning?: boolean;
 }
 
+/**
+ * A consumer that folds messages into memory and writes them in bulk: `add` only buffers, `flush`
+ * writes everything buffered, and the group's offsets are committed only once `flush` has resolved,
+ * so a crash replays (never loses) what was not yet written. Flushes happen every `flushIntervalMs`,
+ * after `maxBufferedMessages`, and before the consumer leaves its group on shutdown.
+ */
+export interface BufferedSubscription<T> {
+  topic: string;
+  groupId: string;
+  codec: MessageCodec<T>;
+  add(message: T, meta: IncomingMeta): void;
+  flush(): Promise<void>;
+  flushIntervalMs: number;
+  maxBufferedMessages: number;
+  fromBeginning?: boolean;
+}
+
 /** Thrown inside a handler for a message that can never succeed: it goes to the dead-letter topic. */
 export class PoisonMessageError extends Error {
   constructor(readonly reason: string, message: string) {
@@ -67,6 +84,8 @@ export class KafkaMessaging {
   private producer: Producer | undefined;
   private stopping = false;
   private readonly consumers: Consumer[] = [];
+  /** Flush-and-commit of each buffered subscription, run before its consumer leaves on shutdown. */
+  private readonly finalFlushes = new Map<Consumer, () => Promise<void>>();
   private readonly rejected;
   private readonly consumed;
   private readonly published;
@@ -212,39 +231,9 @@ export class KafkaMessaging {
   private async handleOne<T>(subscription: Subscription<T>, topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const headers = headersToStrings(message.headers);
     const meta: IncomingMeta = { topic, partition, offset: message.offset, key: message.key?.toString(), tenant: headers[HEADERS.tenant] };
-    await withSpan(`${topic} process`, {
-      kind: SpanKind.CONSUMER,
-      parent: extractTraceContext(headers),
-      attributes: {
-        'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation.type': 'process',
-        'messaging.consumer.group.name': subscription.groupId, 'messaging.destination.partition.id': String(partition), 'messaging.kafka.offset': Number(message.offset),
-      },
-    }, async () => {
-      let decoded: T;
-      try {
-        if (!message.value) throw new PoisonMessageError('empty_value', 'message has no value');
-        decoded = subscription.codec.decode(message.value);
-        const problem = subscription.codec.validate?.(decoded);
-        if (problem) throw new PoisonMessageError('invalid', problem);
-        if (meta.tenant !== undefined && (decoded as { entity?: { tenant?: string } }).entity?.tenant !== undefined &&
-            (decoded as { entity: { tenant: string } }).entity.tenant !== meta.tenant) {
-          throw new PoisonMessageError('tenant_mismatch', `header tenant '${meta.tenant}' differs from the payload's`);
-        }
-      } catch (error) {
-        const reason = error instanceof PoisonMessageError ? error.reason : 'undecodable';
-        await this.deadLetter(subscription.groupId, topic, partition, message, reason, (error as Error).message);
-        return;
-      }
-      if (subscription.codec.sift) {
-        // Only the envelope's invalid items are dead-lettered; the others are handled as usual.
-        const sifted = subscription.codec.sift(decoded, meta.tenant);
-        if (sifted.rejected) {
-          const { message: bad, reason, detail } = sifted.rejected;
-          await this.deadLetter(subscription.groupId, topic, partition, { ...message, value: Buffer.from(subscription.codec.encode(bad)) }, reason, detail);
-        }
-        if (subscription.codec.isEmpty?.(sifted.kept)) return;
-        decoded = sifted.kept;
-      }
+    await withSpan(`${topic} process`, processSpanOptions(subscription.groupId, topic, partition, message, headers), async () => {
+      const decoded = await this.decodeOrDeadLetter(subscription, meta, message);
+      if (decoded === undefined) return;
       try {
         await subscription.handle(decoded, meta);
       } catch (error) {
@@ -253,6 +242,115 @@ export class KafkaMessaging {
         return;
       }
       this.consumed.inc({ topic });
+    });
+  }
+
+  /**
+   * Decodes, validates and sifts a message; what can never be handled goes to the dead-letter topic
+   * (for an envelope, only its invalid items) and undefined is returned.
+   */
+  private async decodeOrDeadLetter<T>(subscription: { groupId: string; codec: MessageCodec<T> }, meta: IncomingMeta, message: KafkaMessage): Promise<T | undefined> {
+    const { topic, partition } = meta;
+    let decoded: T;
+    try {
+      if (!message.value) throw new PoisonMessageError('empty_value', 'message has no value');
+      decoded = subscription.codec.decode(message.value);
+      const problem = subscription.codec.validate?.(decoded);
+      if (problem) throw new PoisonMessageError('invalid', problem);
+      if (meta.tenant !== undefined && (decoded as { entity?: { tenant?: string } }).entity?.tenant !== undefined &&
+          (decoded as { entity: { tenant: string } }).entity.tenant !== meta.tenant) {
+        throw new PoisonMessageError('tenant_mismatch', `header tenant '${meta.tenant}' differs from the payload's`);
+      }
+    } catch (error) {
+      const reason = error instanceof PoisonMessageError ? error.reason : 'undecodable';
+      await this.deadLetter(subscription.groupId, topic, partition, message, reason, (error as Error).message);
+      return undefined;
+    }
+    if (subscription.codec.sift) {
+      // Only the envelope's invalid items are dead-lettered; the others are handled as usual.
+      const sifted = subscription.codec.sift(decoded, meta.tenant);
+      if (sifted.rejected) {
+        const { message: bad, reason, detail } = sifted.rejected;
+        await this.deadLetter(subscription.groupId, topic, partition, { ...message, value: Buffer.from(subscription.codec.encode(bad)) }, reason, detail);
+      }
+      if (subscription.codec.isEmpty?.(sifted.kept)) return undefined;
+      decoded = sifted.kept;
+    }
+    return decoded;
+  }
+
+  /** See BufferedSubscription. */
+  async subscribeBuffered<T>(subscription: BufferedSubscription<T>): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: subscription.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      retry: { restartOnFailure: async () => !this.stopping },
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: subscription.topic, fromBeginning: subscription.fromBeginning ?? true });
+    this.consumers.push(consumer);
+    // Next offset to commit per partition, for what has been added since the last flush.
+    let pending = new Map<number, string>();
+    let buffered = 0;
+    let lastFlushMs = Date.now();
+    let lock: Promise<void> = Promise.resolve();
+    const flushAndCommit = (): Promise<void> => {
+      const run = lock.then(async () => {
+        if (buffered === 0 && pending.size === 0) return;
+        const offsets = pending;
+        pending = new Map();
+        buffered = 0;
+        lastFlushMs = Date.now();
+        try {
+          await subscription.flush();
+        } catch (error) {
+          // The subscription keeps what it could not write; so do we keep the offsets it covers.
+          for (const [partition, offset] of offsets) if (!pending.has(partition)) pending.set(partition, offset);
+          buffered += 1;
+          throw error;
+        }
+        const topics = [...offsets].map(([partition, offset]) => ({ topic: subscription.topic, partition, offset }));
+        await consumer.commitOffsets(topics).catch((e: Error) => this.logger.warn(`commit after flush failed (the rows are written; a replay may count some samples twice): ${e.message}`, 'Kafka'));
+      });
+      lock = run.catch(() => undefined);
+      return run;
+    };
+    // On shutdown: stop fetching, write and commit what is held (the group must still be joined to
+    // commit), then leave. A batch in hand at that moment is replayed by the next owner, not lost.
+    this.finalFlushes.set(consumer, async () => {
+      consumer.pause([{ topic: subscription.topic }]);
+      await flushAndCommit();
+    });
+    const timer = setInterval(() => {
+      if (Date.now() - lastFlushMs >= subscription.flushIntervalMs) flushAndCommit().catch((e: Error) => this.logger.error(`buffered flush failed: ${e.message}`, {}, 'Kafka'));
+    }, Math.max(50, Math.floor(subscription.flushIntervalMs / 4)));
+    timer.unref();
+    consumer.on(consumer.events.DISCONNECT, () => clearInterval(timer));
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) break;
+          const headers = headersToStrings(message.headers);
+          const meta: IncomingMeta = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key?.toString(), tenant: headers[HEADERS.tenant] };
+          await withSpan(`${batch.topic} process`, processSpanOptions(subscription.groupId, batch.topic, batch.partition, message, headers), async () => {
+            const decoded = await this.decodeOrDeadLetter(subscription, meta, message);
+            await lock; // a flush in progress swaps the buffer first: add after it
+            if (decoded !== undefined) {
+              subscription.add(decoded, meta);
+              buffered++;
+              this.consumed.inc({ topic: batch.topic });
+            }
+            pending.set(batch.partition, (BigInt(message.offset) + 1n).toString());
+          });
+          resolveOffset(message.offset);
+          if (buffered >= subscription.maxBufferedMessages) await flushAndCommit();
+        }
+        await heartbeat();
+      },
     });
   }
 
@@ -282,7 +380,15 @@ export class KafkaMessaging {
   /** Consumers finish the message in hand, commit its offset and leave their groups. */
   async stopConsumers(): Promise<void> {
     this.stopping = true;
-    for (const consumer of this.consumers.splice(0)) await consumer.disconnect().catch((e: Error) => this.logger.error(`consumer disconnect: ${e.message}`, 'Kafka'));
+    for (const consumer of this.consumers.splice(0)) {
+      // A buffered consumer stops fetching, writes what it holds and commits, then leaves.
+      const flush = this.finalFlushes.get(consumer);
+      if (flush) {
+        await flush().catch((e: Error) => this.logger.error(`final flush failed (uncommitted messages will be replayed): ${e.message}`, {}, 'Kafka'));
+        this.finalFlushes.delete(consumer);
+      }
+      await consumer.disconnect().catch((e: Error) => this.logger.error(`consumer disconnect: ${e.message}`, 'Kafka'));
+    }
   }
 
   /** Stops consumers, then flushes and closes the producer. */
@@ -305,4 +411,15 @@ export function headersToStrings(headers: IHeaders | undefined): Record<string, 
     out[key] = Array.isArray(value) ? String(value[0]) : value.toString();
   }
   return out;
+}
+
+function processSpanOptions(groupId: string, topic: string, partition: number, message: KafkaMessage, headers: Record<string, string>) {
+  return {
+    kind: SpanKind.CONSUMER,
+    parent: extractTraceContext(headers),
+    attributes: {
+      'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation.type': 'process',
+      'messaging.consumer.group.name': groupId, 'messaging.destination.partition.id': String(partition), 'messaging.kafka.offset': Number(message.offset),
+    },
+  };
 }

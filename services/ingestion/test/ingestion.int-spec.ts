@@ -14,7 +14,7 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
   const kafka = testKafka();
 
   beforeAll(async () => {
-    service = await startService({ ...ingestionService, env: { ...process.env, HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ROLLUP_RETENTION_DAYS: '3650' } });
+    service = await startService({ ...ingestionService, env: { ...process.env, HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ROLLUP_RETENTION_DAYS: '3650', ROLLUP_FLUSH_INTERVAL_MS: '300' } });
     base = `http://127.0.0.1:${service.httpPort}`;
     samples = await new TopicCollector(kafka, TOPICS.metricsSamples.name).start();
   });
@@ -148,6 +148,56 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
     expect(rejected).toMatch(/reason="invalid"\} 1/);
     await messaging.close();
     await dlq.stop();
+  });
+
+  it('a buffered subscription writes in bulk and commits offsets only after its flush, and flushes what it holds on shutdown', async () => {
+    const { KafkaMessaging, sampleBatchesCodec, JsonLogger } = await import('@prescient/platform');
+    const { ServiceMetrics } = await import('@prescient/telemetry');
+    const tenant = uniqueTenant();
+    const topic = `buffered-probe-${tenant}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    await producer.connect();
+    const batch = (i: number): SampleBatch => ({ entity: { tenant, kind: EntityKind.ENTITY_KIND_CLUSTER, cluster: `c${i}`, namespace: '', workloadKind: '', name: '' }, series: [{ metric: 'cpu_usage_cores', samples: [{ timestampMs: i, value: i }] }], source: 'test', receivedAtMs: 1 });
+    await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: encodeSampleBatches(batch(i)), headers: { [HEADERS.tenant]: tenant } })) });
+    const messaging = new KafkaMessaging({ brokers: process.env.KAFKA_BROKERS!, clientId: 'buffered-probe', replicationFactor: 1 }, new ServiceMetrics('buffered-probe'), new JsonLogger('buffered-probe', 'error'));
+    let held: string[] = [];
+    const written: string[][] = [];
+    const groupId = `buffered-probe-${tenant}`;
+    const committed = async () => (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    await messaging.subscribeBuffered({
+      topic, groupId, codec: sampleBatchesCodec, flushIntervalMs: 60_000, maxBufferedMessages: 4,
+      add: (m) => void held.push(...m.batches.map((b) => b.entity!.cluster)),
+      flush: async () => {
+        written.push(held);
+        held = [];
+      },
+    });
+    // Every 4 messages force a flush; what is committed is exactly what was written.
+    for (let i = 0; i < 200 && written.flat().length < 8; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(written.flat().length).toBeGreaterThanOrEqual(8);
+    for (let i = 0; i < 100 && (await committed()) < written.flat().length; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await committed()).toBe(written.flat().length);
+    expect(held.length).toBeLessThan(4);
+    // The rest is held (the interval is a minute away) until shutdown flushes and commits it.
+    await messaging.close();
+    expect(written.flat().sort()).toEqual(Array.from({ length: 10 }, (_, i) => `c${i}`).sort());
+    expect(await committed()).toBe(10);
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  it('an instance without the receiver role answers remote_write 404 and says why', async () => {
+    const other = await startService({ ...ingestionService, env: { ...process.env, HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', INGESTION_ROLES: 'rollups' } });
+    try {
+      const res = await fetch(`http://127.0.0.1:${other.httpPort}/api/v1/write`, { method: 'POST', body: encodeRemoteWriteBody([]), headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prescient-tenant': uniqueTenant() } });
+      expect(res.status).toBe(404);
+      expect(await res.text()).toMatch(/^not_a_receiver: this instance does not receive remote_write/);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('refuses to start without KAFKA_BROKERS, naming the key', () => {

@@ -27,6 +27,8 @@ export const ingestionConfigSchema = z.object({
   INGESTION_TENANTS_FILE: z.string().min(1).optional(),
   /** Days of 5-minute rollups kept (whole day partitions are dropped past it). */
   ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(35),
+  /** How long rollups are folded in memory before one bulk write (offsets are committed after it). */
+  ROLLUP_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   KAFKA_LAG_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   /**
    * What this instance does (comma-separated): `receiver` (remote_write), `rollups` (the

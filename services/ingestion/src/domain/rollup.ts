@@ -66,3 +66,56 @@ export function dayPartition(bucketStartMs: number): { suffix: string; fromMs: n
   const suffix = new Date(fromMs).toISOString().slice(0, 10).replace(/-/g, '');
   return { suffix, fromMs, toMs: fromMs + 86_400_000 };
 }
+
+/**
+ * Cells folded in memory between writes, one per (tenant, entity, metric, bucket): a fleet resends
+ * each series every scrape interval, so a few seconds of buffering turns many upserts of a cell into
+ * one. `drain` hands everything over and starts empty; `restore` merges back what could not be written.
+ */
+export class RollupAccumulator {
+  private tenants = new Map<string, Map<string, RollupCell>>();
+  private cellCount = 0;
+
+  get size(): number {
+    return this.cellCount;
+  }
+
+  add(tenant: string, cells: readonly RollupCell[]): void {
+    let byKey = this.tenants.get(tenant);
+    if (!byKey) this.tenants.set(tenant, (byKey = new Map()));
+    for (const cell of cells) {
+      const key = `${cell.entityKey}\u0000${cell.metric}\u0000${cell.bucketStartMs}`;
+      const held = byKey.get(key);
+      if (!held) {
+        byKey.set(key, { ...cell });
+        this.cellCount++;
+      } else {
+        mergeInto(held, cell);
+      }
+    }
+  }
+
+  drain(): Map<string, RollupCell[]> {
+    const out = new Map<string, RollupCell[]>();
+    for (const [tenant, cells] of this.tenants) out.set(tenant, [...cells.values()]);
+    this.tenants = new Map();
+    this.cellCount = 0;
+    return out;
+  }
+
+  restore(drained: Map<string, RollupCell[]>): void {
+    for (const [tenant, cells] of drained) this.add(tenant, cells);
+  }
+}
+
+/** Folds `cell` into `into` (same series and bucket): the merge the database's upsert also does. */
+export function mergeInto(into: RollupCell, cell: RollupCell): void {
+  into.min = Math.min(into.min, cell.min);
+  into.max = Math.max(into.max, cell.max);
+  into.sum += cell.sum;
+  into.count += cell.count;
+  if (cell.lastTimestampMs >= into.lastTimestampMs) {
+    into.last = cell.last;
+    into.lastTimestampMs = cell.lastTimestampMs;
+  }
+}

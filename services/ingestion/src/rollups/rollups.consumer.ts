@@ -1,10 +1,10 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { EntityRef, entityKey, SampleBatch, TOPICS } from '@prescient/contracts';
+import { entityKey, SampleBatch, TOPICS } from '@prescient/contracts';
 import { JsonLogger, KafkaMessaging, sampleBatchesCodec, SERVICE_CONFIG } from '@prescient/platform';
 import { ServiceMetrics } from '@prescient/telemetry';
 import { IngestionConfig } from '../config/ingestion.config';
-import { rollUpMany } from '../domain/rollup';
-import { SeenEntitiesService } from '../workloads/seen-entities.service';
+import { RollupAccumulator, rollUpMany } from '../domain/rollup';
+import { foldSeen, restoreSeen, SeenEntitiesService, SeenRow } from '../workloads/seen-entities.service';
 import { RollupStore } from './rollup-store.service';
 
 /**
@@ -18,6 +18,8 @@ export class RollupsConsumer implements OnApplicationShutdown {
   private retentionTimer: NodeJS.Timeout | undefined;
   private readonly cells;
   private readonly tooOld;
+  private readonly pendingCells = new RollupAccumulator();
+  private pendingSeen = new Map<string, SeenRow>();
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
@@ -32,11 +34,14 @@ export class RollupsConsumer implements OnApplicationShutdown {
   }
 
   async start(): Promise<void> {
-    await this.messaging.subscribe({
+    await this.messaging.subscribeBuffered({
       topic: TOPICS.metricsSamples.name,
       groupId: 'ingestion-rollups',
       codec: sampleBatchesCodec,
-      handle: async (message) => this.fold(message.batches),
+      add: (message) => this.fold(message.batches),
+      flush: () => this.flush(),
+      flushIntervalMs: this.config.ROLLUP_FLUSH_INTERVAL_MS,
+      maxBufferedMessages: 5_000,
     });
     const expire = () => this.store.dropExpired(Date.now(), this.config.ROLLUP_RETENTION_DAYS).then(
       (dropped) => dropped.length > 0 && this.logger.log(`dropped expired rollup partitions ${dropped.join(', ')}`, 'Rollups'),
@@ -47,13 +52,12 @@ export class RollupsConsumer implements OnApplicationShutdown {
   }
 
   /**
-   * One envelope's batches (one tenant, usually) into the rollups and the entity register: a
-   * multi-row upsert each, per tenant. Redelivery after a crash may count a sample twice in `count`
-   * and `samples_total`; min, max and last are unaffected.
+   * Folds one envelope's batches into memory: rollup cells and register rows. Written by `flush`,
+   * after which (and only after which) the consumer group commits these messages' offsets; a crash
+   * replays them, so `count` and `samples_total` may count a sample twice then, min/max/last never.
    */
-  private async fold(batches: readonly SampleBatch[]): Promise<void> {
+  private fold(batches: readonly SampleBatch[]): void {
     const horizon = Date.now() - this.config.ROLLUP_RETENTION_DAYS * 86_400_000;
-    const byTenant = new Map<string, { entityKey: string; entity: EntityRef; series: { metric: string; samples: { timestampMs: number; value: number }[] }[] }[]>();
     let expired = 0;
     for (const batch of batches) {
       const entity = batch.entity!;
@@ -62,17 +66,30 @@ export class RollupsConsumer implements OnApplicationShutdown {
         expired += s.samples.length - samples.length;
         return { metric: s.metric, samples };
       });
-      let group = byTenant.get(entity.tenant);
-      if (!group) byTenant.set(entity.tenant, (group = []));
-      group.push({ entityKey: entityKey(entity), entity, series });
+      this.pendingCells.add(entity.tenant, rollUpMany([{ entityKey: entityKey(entity), series }]));
+      foldSeen(this.pendingSeen, [{ entity, series }]);
     }
     if (expired > 0) this.tooOld.inc(expired);
-    for (const [tenant, group] of byTenant) {
-      const cells = rollUpMany(group);
-      await this.store.upsert(tenant, cells);
-      this.cells.inc(cells.length);
-      // The register of entities is a view for the API: derived here, off the write path, for every source.
-      await this.seen.record(group);
+  }
+
+  /** Writes what was folded: one multi-row upsert per tenant (and per 5,000 cells), then the register. */
+  private async flush(): Promise<void> {
+    const cells = this.pendingCells.drain();
+    const seen = this.pendingSeen;
+    this.pendingSeen = new Map();
+    const written: string[] = [];
+    try {
+      for (const [tenant, tenantCells] of cells) {
+        await this.store.upsert(tenant, tenantCells);
+        this.cells.inc(tenantCells.length);
+        written.push(tenant);
+      }
+      await this.seen.write(seen);
+    } catch (error) {
+      for (const tenant of written) cells.delete(tenant);
+      this.pendingCells.restore(cells);
+      restoreSeen(this.pendingSeen, seen);
+      throw error;
     }
   }
 

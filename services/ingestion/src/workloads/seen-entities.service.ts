@@ -8,6 +8,41 @@ export interface SeenBatch {
   series: readonly { samples: readonly { timestampMs: number }[] }[];
 }
 
+export interface SeenRow {
+  entity: EntityRef;
+  /** Newest sample time, ms. */
+  last: number;
+  count: number;
+}
+
+/**
+ * Folds batches into one row per entity (batches of one entity merged, as a multi-row upsert may
+ * not touch a row twice), keeping the newest sample time and adding up the samples.
+ */
+export function foldSeen(into: Map<string, SeenRow>, batches: readonly SeenBatch[]): void {
+  for (const b of batches) {
+    const key = entityKey(b.entity);
+    let row = into.get(key);
+    if (!row) into.set(key, (row = { entity: b.entity, last: -Infinity, count: 0 }));
+    for (const s of b.series) {
+      for (const p of s.samples) if (p.timestampMs > row.last) row.last = p.timestampMs;
+      row.count += s.samples.length;
+    }
+  }
+}
+
+/** Merges rows that could not be written back into the rows being gathered. */
+export function restoreSeen(into: Map<string, SeenRow>, rows: ReadonlyMap<string, SeenRow>): void {
+  for (const [key, row] of rows) {
+    const held = into.get(key);
+    if (!held) into.set(key, { ...row });
+    else {
+      held.last = Math.max(held.last, row.last);
+      held.count += row.count;
+    }
+  }
+}
+
 /** 9 parameters a row, under PostgreSQL's 65 535. */
 const MAX_ROWS_PER_STATEMENT = 5_000;
 
@@ -16,26 +51,20 @@ const MAX_ROWS_PER_STATEMENT = 5_000;
 export class SeenEntitiesService {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  /**
-   * Folds batches into the register: one row per entity (batches of one entity merged first, as a
-   * multi-row upsert may not touch a row twice), its newest sample time and its sample count.
-   */
+  /** Writes batches into the register at once (see foldSeen). */
   async record(batches: readonly SeenBatch[]): Promise<void> {
-    const byKey = new Map<string, { entity: EntityRef; last: number; count: number }>();
-    for (const b of batches) {
-      const key = entityKey(b.entity);
-      let row = byKey.get(key);
-      if (!row) byKey.set(key, (row = { entity: b.entity, last: -Infinity, count: 0 }));
-      for (const s of b.series) {
-        for (const p of s.samples) if (p.timestampMs > row.last) row.last = p.timestampMs;
-        row.count += s.samples.length;
-      }
-    }
-    const rows = [...byKey.entries()].filter(([, r]) => r.count > 0);
-    for (let i = 0; i < rows.length; i += MAX_ROWS_PER_STATEMENT) await this.upsert(rows.slice(i, i + MAX_ROWS_PER_STATEMENT));
+    const rows = new Map<string, SeenRow>();
+    foldSeen(rows, batches);
+    await this.write(rows);
   }
 
-  private async upsert(rows: [string, { entity: EntityRef; last: number; count: number }][]): Promise<void> {
+  /** One row per entity key: its newest sample time and the samples to add to its count. */
+  async write(rows: ReadonlyMap<string, SeenRow>): Promise<void> {
+    const list = [...rows.entries()].filter(([, r]) => r.count > 0);
+    for (let i = 0; i < list.length; i += MAX_ROWS_PER_STATEMENT) await this.upsert(list.slice(i, i + MAX_ROWS_PER_STATEMENT));
+  }
+
+  private async upsert(rows: [string, SeenRow][]): Promise<void> {
     if (rows.length === 0) return;
     const values: unknown[] = [];
     const tuples = rows.map(([key, { entity: e, last, count }], i) => {
