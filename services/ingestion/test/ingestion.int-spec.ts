@@ -101,6 +101,22 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
     }
   });
 
+  it('takes the tenant from ?tenant= when the sender cannot set headers, and refuses a header and a parameter that differ', async () => {
+    const tenant = uniqueTenant();
+    const body = encodeRemoteWriteBody([{ labels: [{ name: '__name__', value: CPU }, { name: 'namespace', value: 'q' }, { name: 'workload', value: 'w' }, { name: 'workload_type', value: 'deployment' }], samples: [{ timestampMs: 1_700_000_000_000, value: 1 }] }]);
+    const postTo = (query: string, headers: Record<string, string>) =>
+      fetch(`${base}/api/v1/write${query}`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', ...headers } });
+    expect((await postTo(`?tenant=${tenant}`, {})).status).toBe(204);
+    const { batch } = await samples.waitForSampleBatch((b) => b.entity?.tenant === tenant);
+    expect(batch.entity?.name).toBe('w');
+    expect((await postTo(`?tenant=${tenant}`, { 'x-prescient-tenant': tenant })).status).toBe(204);
+    const conflict = await postTo(`?tenant=${tenant}`, { 'x-prescient-tenant': 'someone-else' });
+    expect(conflict.status).toBe(400);
+    expect(await conflict.text()).toMatch(/^conflicting_tenant: /);
+    expect((await postTo('?tenant=a&tenant=b', {})).status).toBe(400);
+    expect((await postTo('?tenant=Not_A_Label', {})).status).toBe(400);
+  });
+
   it('is ready only with Kafka and PostgreSQL reachable, and serves Prometheus metrics', async () => {
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);

@@ -39,9 +39,16 @@ export class RemoteWriteController {
     if (version !== undefined && !String(version).startsWith('0.1')) {
       return this.service.refuse({ status: 415, reason: 'unsupported_version', message: `remote-write version '${String(version).slice(0, 20)}' is not supported; use 0.1.0 (remote-write 1.0)` });
     }
-    const tenant = TENANT_HEADERS.map((h) => req.headers[h]).find((v) => v !== undefined);
+    // The header, or `?tenant=` for senders that cannot set headers (Debian's Prometheus 2.42 sends
+    // no remote_write `headers`, whatever its configuration says).
+    const fromHeader = TENANT_HEADERS.map((h) => req.headers[h]).find((v) => v !== undefined);
+    const fromQuery = req.query.tenant;
+    if (fromHeader !== undefined && fromQuery !== undefined && fromHeader !== fromQuery) {
+      return this.service.refuse({ status: 400, reason: 'conflicting_tenant', message: 'the tenant header and the tenant query parameter differ' });
+    }
+    const tenant = fromHeader ?? fromQuery;
     if (tenant === undefined) {
-      return this.service.refuse({ status: 401, reason: 'missing_tenant', message: `set the ${TENANT_HEADER} (or X-Scope-OrgID) header` });
+      return this.service.refuse({ status: 401, reason: 'missing_tenant', message: `set the ${TENANT_HEADER} (or X-Scope-OrgID) header, or ?tenant= on the URL` });
     }
     if (!isValidTenant(tenant)) {
       return this.service.refuse({ status: 400, reason: 'invalid_tenant', message: 'tenant must be a DNS label (lower-case letters, digits, -)' });
