@@ -28,6 +28,10 @@ export function workloadRef(tenant: string, cluster: string, namespace: string, 
   return { tenant, kind: EntityKind.ENTITY_KIND_WORKLOAD, cluster, namespace, workloadKind, name };
 }
 
+export function nodeRef(tenant: string, cluster: string, name: string): EntityRef {
+  return { tenant, kind: EntityKind.ENTITY_KIND_NODE, cluster, namespace: '', workloadKind: '', name };
+}
+
 export function consumerGroupRef(tenant: string, cluster: string, groupId: string): EntityRef {
   return { tenant, kind: EntityKind.ENTITY_KIND_CONSUMER_GROUP, cluster, namespace: '', workloadKind: '', name: groupId };
 }

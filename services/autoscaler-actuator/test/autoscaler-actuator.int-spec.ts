@@ -25,7 +25,7 @@ function predictionEvent(entity: EntityRef, q90: number[], opts: { startMs?: num
   const metric = opts.metric ?? METRICS.kafkaProductionRate;
   const forecast = (horizon: Horizon, step: number, count: number, rate: (i: number) => number): Forecast => ({
     entity, metric, horizon, startMs, stepSeconds: step, windowMax: 0, windowMin: 0, windowAvg: 0, model: 'test', confidence: 2,
-    generatedAtMs: opts.generatedAtMs, lastSampleMs: startMs - 1,
+    generatedAtMs: opts.generatedAtMs, lastSampleMs: startMs - 1, measuredCoverage: [], flags: [], parts: 0,
     points: Array.from({ length: count }, (_, i) => ({
       timestampMs: startMs + i * (step || STEP_S) * 1000,
       mean: rate(i) * 0.8,

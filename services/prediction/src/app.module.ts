@@ -2,8 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { subgraphModule } from '@prescient/platform';
 import { ForecastStore } from './forecasts/forecast-store.service';
 import { ForecastGrpc } from './forecasts/forecast.grpc';
-import { Workload } from './forecasts/forecast.model';
-import { ForecastResolver } from './forecasts/forecast.resolver';
+import { ClusterReference, ConsumerGroupReference, NamespaceReference, NodeReference, Workload } from './forecasts/forecast.model';
+import { ClusterForecastResolver, ConsumerGroupForecastResolver, ForecastFields, ForecastResolver, NamespaceForecastResolver, NodeForecastResolver } from './forecasts/forecast.resolver';
 import { HistoryService } from './forecasts/history.service';
 import { SamplesConsumer } from './forecasts/samples.consumer';
 
@@ -12,8 +12,8 @@ export class AppModule {
   static forRoot(platform: DynamicModule): DynamicModule {
     return {
       module: AppModule,
-      imports: [platform, subgraphModule([Workload])],
-      providers: [ForecastStore, HistoryService, SamplesConsumer, ForecastGrpc, ForecastResolver],
+      imports: [platform, subgraphModule([Workload, NodeReference, NamespaceReference, ClusterReference, ConsumerGroupReference])],
+      providers: [ForecastStore, HistoryService, SamplesConsumer, ForecastGrpc, ForecastFields, ForecastResolver, NodeForecastResolver, ConsumerGroupForecastResolver, NamespaceForecastResolver, ClusterForecastResolver],
     };
   }
 }

@@ -92,6 +92,54 @@ describe('prediction against real Kafka and PostgreSQL', () => {
     expect(value).toBeLessThan(0.9);
   });
 
+  const entities = async (service: RunningService, representations: object[], selection: string): Promise<any> => {
+    const res = await fetch(`http://127.0.0.1:${service.httpPort}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-prescient-tenant': tenant },
+      body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, variables: { r: representations } }),
+    });
+    return res.json();
+  };
+  const FIELDS = 'forecast(metric: "cpu_usage_cores", horizon: HOURS_24, quantiles: [0.1, 0.9]) { parts model confidence flags measuredCoverage { quantile value } windowMax start points { timestamp mean quantiles { quantile value } } }';
+
+  it('forecasts a namespace and its cluster as the sum of their workloads\' forecasts, consistent with the parts', async () => {
+    const workloads = Array.from({ length: 12 }, (_, i) => ({ __typename: 'Workload', cluster: 'c1', namespace: 'ns', kind: 'Deployment', name: `w${i}` }));
+    const parts = (await entities(a, workloads, `... on Workload { ${FIELDS} }`)).data._entities.map((e: any) => e.forecast);
+    expect(parts.every((p: any) => p !== null && p.parts === 0)).toBe(true);
+    expect(parts[0].measuredCoverage.map((c: any) => c.quantile)).toEqual([0.1, 0.5, 0.9, 0.95, 0.99]);
+    const groups = await entities(b, [{ __typename: 'Namespace', cluster: 'c1', name: 'ns' }, { __typename: 'Cluster', id: 'c1' }], `... on Namespace { ${FIELDS} } ... on Cluster { ${FIELDS} }`);
+    const [namespace, cluster] = groups.data._entities.map((e: any) => e.forecast);
+    expect(namespace.parts).toBe(12);
+    expect(namespace.model).toBe('sum of 12 forecasts');
+    expect(namespace.measuredCoverage).toEqual([]);
+    // Point by point, over the timestamps every part covers: the sum of the parts, means and quantiles alike.
+    for (const point of namespace.points) {
+      const at = parts.map((p: any) => p.points.find((x: any) => x.timestamp === point.timestamp));
+      expect(at.every((x: any) => x !== undefined)).toBe(true);
+      expect(point.mean).toBeCloseTo(at.reduce((n: number, x: any) => n + x.mean, 0), 9);
+      expect(point.quantiles[1].value).toBeCloseTo(at.reduce((n: number, x: any) => n + x.quantiles[1].value, 0), 9);
+    }
+    expect(namespace.points.length).toBeGreaterThan(250);
+    // The cluster holds only this namespace's workloads: the same sum.
+    expect(cluster.parts).toBe(12);
+    expect(cluster.points.map((p: any) => p.mean)).toEqual(namespace.points.map((p: any) => p.mean));
+    const empty = await entities(a, [{ __typename: 'Namespace', cluster: 'c1', name: 'nothing-here' }], `... on Namespace { ${FIELDS} }`);
+    expect(empty.data._entities[0].forecast).toBeNull();
+  });
+
+  it('forecasts a node on the Node entity, and refuses quantiles out of range precisely', async () => {
+    let node: any;
+    for (let i = 0; i < 100; i++) {
+      node = (await entities(a, [{ __typename: 'Node', cluster: 'c1', name: 'node-a' }], '... on Node { forecast(metric: "node_cpu_utilisation_ratio", horizon: DAYS_7) { parts windowMax points { mean } } }')).data._entities[0].forecast;
+      if (node) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(node.parts).toBe(0);
+    expect(node.points).toHaveLength(168);
+    expect(node.windowMax).toBeGreaterThan(0.8);
+    const bad = await entities(a, [{ __typename: 'Node', cluster: 'c1', name: 'node-a' }], '... on Node { forecast(metric: "node_cpu_utilisation_ratio", horizon: DAYS_7, quantiles: [1.5]) { parts } }');
+    expect(bad.errors[0]).toMatchObject({ message: expect.stringMatching(/quantile 1.5/), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
   it('serves Forecast over gRPC for stored forecasts, with the quantiles asked for', async () => {
     const entity = workloadRef(tenant, 'c1', 'ns', 'Deployment', 'w0');
     const forecast = await call({ entity, metric: 'cpu_usage_cores', horizon: Horizon.HORIZON_7D, quantiles: [0.9, 0.5] });

@@ -91,7 +91,7 @@ describe('decisionInputs', () => {
 describe('from the wire', () => {
   const entity = consumerGroupRef('acme', 'c1', 'orders');
   const forecast = (horizon: Horizon, generated: number) => ({
-    entity, metric: 'kafka_production_rate', horizon, startMs: T, stepSeconds: 300, windowMax: 0, windowMin: 0, windowAvg: 0, model: 'm', confidence: 0, generatedAtMs: generated, lastSampleMs: T,
+    entity, metric: 'kafka_production_rate', horizon, startMs: T, stepSeconds: 300, windowMax: 0, windowMin: 0, windowAvg: 0, model: 'm', confidence: 0, generatedAtMs: generated, lastSampleMs: T, measuredCoverage: [], flags: [], parts: 0,
     points: [{ timestampMs: T, mean: 8, quantiles: [{ quantile: 0.5, value: 8 }, { quantile: 0.9, value: 10 }] }],
   });
   const event: PredictionEvent = { entity, metric: 'kafka_production_rate', forecasts: [forecast(Horizon.HORIZON_7D, T + 5), forecast(Horizon.HORIZON_24H, T + 1)] };

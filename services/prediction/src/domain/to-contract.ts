@@ -43,6 +43,9 @@ export function forecastToContract(entity: EntityRef, forecast: Forecast, genera
     confidence: CONFIDENCE_TO_CONTRACT[forecast.confidence],
     generatedAtMs,
     lastSampleMs,
+    measuredCoverage: Object.entries(forecast.measuredCoverage ?? {}).map(([q, value]) => ({ quantile: Number(q), value })).sort((a, b) => a.quantile - b.quantile),
+    flags: [...(forecast.flags ?? [])],
+    parts: 0,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Directive, Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 export enum ForecastHorizon {
   HOURS_24 = 'HOURS_24',
@@ -75,7 +75,54 @@ export class Forecast {
 
   @Field(() => [ForecastPoint])
   points!: ForecastPoint[];
+
+  @Field(() => [QuantileValue], { description: 'Share of backtest actuals at or below each quantile (value in [0, 1]); empty without a backtest, and for aggregates.' })
+  measuredCoverage!: QuantileValue[];
+
+  @Field(() => [String], { description: 'What the forecaster did to or noticed in the history: gaps_filled, outliers_clipped, level_shift, constant, cold_start, clamped_at_zero, short_backtest; for aggregates also stale_parts, misaligned_parts, truncated_parts.' })
+  flags!: string[];
+
+  @Field(() => Int, { description: 'For a namespace or cluster: how many workload forecasts it sums (bottom-up, quantiles summed: an upper bound of the spread). 0 for one entity.' })
+  parts!: number;
 }
 
 /** This subgraph's view of a Workload: the shared key; the resolver adds its field. */
 export { WorkloadReference as Workload } from '@prescient/platform';
+
+/** The key of each entity this subgraph adds a `forecast` field to (ARCHITECTURE.md's keys). */
+@ObjectType('Node')
+@Directive('@key(fields: "cluster name")')
+export class NodeReference {
+  @Field()
+  cluster!: string;
+
+  @Field()
+  name!: string;
+}
+
+@ObjectType('Namespace')
+@Directive('@key(fields: "cluster name")')
+export class NamespaceReference {
+  @Field()
+  cluster!: string;
+
+  @Field()
+  name!: string;
+}
+
+@ObjectType('Cluster')
+@Directive('@key(fields: "id")')
+export class ClusterReference {
+  @Field()
+  id!: string;
+}
+
+@ObjectType('ConsumerGroup')
+@Directive('@key(fields: "cluster groupId")')
+export class ConsumerGroupReference {
+  @Field()
+  cluster!: string;
+
+  @Field()
+  groupId!: string;
+}

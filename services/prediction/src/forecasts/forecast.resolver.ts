@@ -1,11 +1,13 @@
 import { Args, Context, Float, Parent, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
-import { Confidence, Forecast as ContractForecast, Horizon, workloadRef } from '@prescient/contracts';
+import { Injectable } from '@nestjs/common';
+import { Confidence, consumerGroupRef, EntityKind, EntityRef, Forecast as ContractForecast, Horizon, nodeRef, workloadRef } from '@prescient/contracts';
 import { requireTenant, SubgraphContext } from '@prescient/platform';
 import { ForecastError, normalizeQuantiles } from '../domain';
 import { selectQuantiles } from '../domain/to-contract';
-import { ForecastStore } from './forecast-store.service';
-import { Forecast, ForecastConfidence, ForecastHorizon, Workload } from './forecast.model';
+import { aggregateForecasts, MAX_AGGREGATE_PARTS } from '../domain/aggregate';
+import { ForecastStore, groupKeyPrefix } from './forecast-store.service';
+import { ClusterReference, ConsumerGroupReference, Forecast, ForecastConfidence, ForecastHorizon, NamespaceReference, NodeReference, Workload } from './forecast.model';
 
 const HORIZONS: Record<ForecastHorizon, Horizon> = {
   [ForecastHorizon.HOURS_24]: Horizon.HORIZON_24H,
@@ -25,39 +27,165 @@ export function toGraphQL(f: ContractForecast, horizon: ForecastHorizon): Foreca
     backtestMase: f.backtestMase, windowMax: f.windowMax, windowMin: f.windowMin, windowAvg: f.windowAvg,
     start: iso(f.startMs), stepSeconds: f.stepSeconds, generatedAt: iso(f.generatedAtMs), lastSampleAt: iso(f.lastSampleMs),
     points: f.points.map((p) => ({ timestamp: iso(p.timestampMs), mean: p.mean, quantiles: p.quantiles })),
+    measuredCoverage: f.measuredCoverage, flags: f.flags, parts: f.parts,
   };
+}
+
+/** The `forecast` field's arguments, the same on every entity. */
+interface ForecastArgs {
+  metric: string;
+  horizon: ForecastHorizon;
+  quantiles?: number[];
+}
+
+const FORECAST_FIELD = { nullable: true, description: 'The latest forecast of a metric (e.g. cpu_usage_cores); null until one exists.' };
+const QUANTILES_ARG = { type: () => [Float], nullable: true, description: 'Quantiles to return; default all published (0.1, 0.5, 0.9, 0.95, 0.99).' };
+const HORIZON_ARG = { type: () => ForecastHorizon };
+
+/** Looks up stored forecasts and shapes them for GraphQL; shared by every entity's resolver. */
+@Injectable()
+export class ForecastFields {
+  constructor(private readonly store: ForecastStore) {}
+
+  /** One entity's own stored forecast. */
+  async single(entity: EntityRef, args: ForecastArgs): Promise<Forecast | null> {
+    const wanted = wantedQuantiles(args.quantiles);
+    const stored = await this.store.find(entity, args.metric, HORIZONS[args.horizon]);
+    return stored ? shape(stored, wanted, args.horizon) : null;
+  }
+
+  /** A namespace's or cluster's forecast: the sum of its workloads' (see aggregateForecasts). */
+  async aggregate(group: EntityRef, args: ForecastArgs): Promise<Forecast | null> {
+    const wanted = wantedQuantiles(args.quantiles);
+    const namespace = group.kind === EntityKind.ENTITY_KIND_NAMESPACE ? group.namespace : undefined;
+    const parts = await this.store.findByKeyPrefix(group.tenant, groupKeyPrefix(group.tenant, group.cluster, namespace), args.metric, HORIZONS[args.horizon], MAX_AGGREGATE_PARTS + 1);
+    const truncated = parts.length > MAX_AGGREGATE_PARTS;
+    const result = aggregateForecasts(group, parts.slice(0, MAX_AGGREGATE_PARTS));
+    if (!result) return null;
+    if (truncated) result.forecast.flags.push('truncated_parts');
+    return shape(result.forecast, wanted, args.horizon);
+  }
+}
+
+function wantedQuantiles(quantiles: number[] | undefined): number[] {
+  try {
+    return quantiles && quantiles.length > 0 ? normalizeQuantiles(quantiles) : [];
+  } catch (error) {
+    throw new GraphQLError((error as ForecastError).message, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+}
+
+function shape(stored: ContractForecast, wanted: number[], horizon: ForecastHorizon): Forecast {
+  const missing = wanted.filter((q) => !stored.points[0]?.quantiles.some((v) => v.quantile === q));
+  if (missing.length > 0) {
+    throw new GraphQLError(`quantiles ${missing.join(', ')} are not published; ask the Forecast RPC for others`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return toGraphQL(selectQuantiles(stored, wanted), horizon);
 }
 
 @Resolver(() => Workload)
 export class ForecastResolver {
-  constructor(private readonly store: ForecastStore) {}
+  constructor(private readonly fields: ForecastFields) {}
 
   @ResolveReference()
   resolveReference(ref: Workload): Workload {
     return ref;
   }
 
-  @ResolveField(() => Forecast, { nullable: true, description: 'The latest forecast of a metric (e.g. cpu_usage_cores); null until one exists.' })
-  async forecast(
+  @ResolveField(() => Forecast, FORECAST_FIELD)
+  forecast(
     @Parent() workload: Workload,
     @Context() ctx: SubgraphContext,
     @Args('metric') metric: string,
-    @Args('horizon', { type: () => ForecastHorizon }) horizon: ForecastHorizon,
-    @Args('quantiles', { type: () => [Float], nullable: true, description: 'Quantiles to return; default all published (0.1, 0.5, 0.9, 0.95, 0.99).' }) quantiles?: number[],
+    @Args('horizon', HORIZON_ARG) horizon: ForecastHorizon,
+    @Args('quantiles', QUANTILES_ARG) quantiles?: number[],
+  ): Promise<Forecast | null> {
+    return this.fields.single(workloadRef(requireTenant(ctx), workload.cluster, workload.namespace, workload.kind, workload.name), { metric, horizon, quantiles });
+  }
+}
+
+@Resolver(() => NodeReference)
+export class NodeForecastResolver {
+  constructor(private readonly fields: ForecastFields) {}
+
+  @ResolveReference()
+  resolveReference(ref: NodeReference): NodeReference {
+    return ref;
+  }
+
+  @ResolveField(() => Forecast, FORECAST_FIELD)
+  forecast(
+    @Parent() node: NodeReference,
+    @Context() ctx: SubgraphContext,
+    @Args('metric') metric: string,
+    @Args('horizon', HORIZON_ARG) horizon: ForecastHorizon,
+    @Args('quantiles', QUANTILES_ARG) quantiles?: number[],
+  ): Promise<Forecast | null> {
+    return this.fields.single(nodeRef(requireTenant(ctx), node.cluster, node.name), { metric, horizon, quantiles });
+  }
+}
+
+@Resolver(() => ConsumerGroupReference)
+export class ConsumerGroupForecastResolver {
+  constructor(private readonly fields: ForecastFields) {}
+
+  @ResolveReference()
+  resolveReference(ref: ConsumerGroupReference): ConsumerGroupReference {
+    return ref;
+  }
+
+  @ResolveField(() => Forecast, FORECAST_FIELD)
+  forecast(
+    @Parent() group: ConsumerGroupReference,
+    @Context() ctx: SubgraphContext,
+    @Args('metric') metric: string,
+    @Args('horizon', HORIZON_ARG) horizon: ForecastHorizon,
+    @Args('quantiles', QUANTILES_ARG) quantiles?: number[],
+  ): Promise<Forecast | null> {
+    return this.fields.single(consumerGroupRef(requireTenant(ctx), group.cluster, group.groupId), { metric, horizon, quantiles });
+  }
+}
+
+@Resolver(() => NamespaceReference)
+export class NamespaceForecastResolver {
+  constructor(private readonly fields: ForecastFields) {}
+
+  @ResolveReference()
+  resolveReference(ref: NamespaceReference): NamespaceReference {
+    return ref;
+  }
+
+  @ResolveField(() => Forecast, { nullable: true, description: 'The sum of the namespace\'s workloads\' latest forecasts of a metric (bottom-up: consistent with its parts).' })
+  forecast(
+    @Parent() namespace: NamespaceReference,
+    @Context() ctx: SubgraphContext,
+    @Args('metric') metric: string,
+    @Args('horizon', HORIZON_ARG) horizon: ForecastHorizon,
+    @Args('quantiles', QUANTILES_ARG) quantiles?: number[],
   ): Promise<Forecast | null> {
     const tenant = requireTenant(ctx);
-    let wanted: number[] = [];
-    try {
-      if (quantiles && quantiles.length > 0) wanted = normalizeQuantiles(quantiles);
-    } catch (error) {
-      throw new GraphQLError((error as ForecastError).message, { extensions: { code: 'BAD_USER_INPUT' } });
-    }
-    const stored = await this.store.find(workloadRef(tenant, workload.cluster, workload.namespace, workload.kind, workload.name), metric, HORIZONS[horizon]);
-    if (!stored) return null;
-    const missing = wanted.filter((q) => !stored.points[0]?.quantiles.some((v) => v.quantile === q));
-    if (missing.length > 0) {
-      throw new GraphQLError(`quantiles ${missing.join(', ')} are not published; ask the Forecast RPC for others`, { extensions: { code: 'BAD_USER_INPUT' } });
-    }
-    return toGraphQL(selectQuantiles(stored, wanted), horizon);
+    return this.fields.aggregate({ tenant, kind: EntityKind.ENTITY_KIND_NAMESPACE, cluster: namespace.cluster, namespace: namespace.name, workloadKind: '', name: '' }, { metric, horizon, quantiles });
+  }
+}
+
+@Resolver(() => ClusterReference)
+export class ClusterForecastResolver {
+  constructor(private readonly fields: ForecastFields) {}
+
+  @ResolveReference()
+  resolveReference(ref: ClusterReference): ClusterReference {
+    return ref;
+  }
+
+  @ResolveField(() => Forecast, { nullable: true, description: 'The sum of the cluster\'s workloads\' latest forecasts of a metric (bottom-up: consistent with its namespaces).' })
+  forecast(
+    @Parent() cluster: ClusterReference,
+    @Context() ctx: SubgraphContext,
+    @Args('metric') metric: string,
+    @Args('horizon', HORIZON_ARG) horizon: ForecastHorizon,
+    @Args('quantiles', QUANTILES_ARG) quantiles?: number[],
+  ): Promise<Forecast | null> {
+    const tenant = requireTenant(ctx);
+    return this.fields.aggregate({ tenant, kind: EntityKind.ENTITY_KIND_CLUSTER, cluster: cluster.id, namespace: '', workloadKind: '', name: '' }, { metric, horizon, quantiles });
   }
 }

@@ -141,6 +141,18 @@ export interface Forecast {
   generatedAtMs: number;
   /** The newest sample the forecast saw. */
   lastSampleMs: number;
+  /**
+   * Share of backtest actuals at or below each quantile (value = the share, in [0, 1]), each
+   * backtest origin scored with bands calibrated on the others; empty when there was no backtest.
+   */
+  measuredCoverage: QuantileValue[];
+  /**
+   * What the forecaster did to or noticed in the history: gaps_filled, outliers_clipped,
+   * level_shift, constant, cold_start, clamped_at_zero, short_backtest; for an aggregate, stale_parts.
+   */
+  flags: string[];
+  /** For an aggregate (namespace, cluster): how many entities' forecasts it sums; 0 for one entity. */
+  parts: number;
 }
 
 export interface ForecastRequest {
@@ -366,6 +378,9 @@ function createBaseForecast(): Forecast {
     confidence: 0,
     generatedAtMs: 0,
     lastSampleMs: 0,
+    measuredCoverage: [],
+    flags: [],
+    parts: 0,
   };
 }
 
@@ -412,6 +427,15 @@ export const Forecast: MessageFns<Forecast> = {
     }
     if (message.lastSampleMs !== 0) {
       writer.uint32(112).int64(message.lastSampleMs);
+    }
+    for (const v of message.measuredCoverage) {
+      QuantileValue.encode(v!, writer.uint32(122).fork()).join();
+    }
+    for (const v of message.flags) {
+      writer.uint32(130).string(v!);
+    }
+    if (message.parts !== 0) {
+      writer.uint32(136).int32(message.parts);
     }
     return writer;
   },
@@ -541,6 +565,30 @@ export const Forecast: MessageFns<Forecast> = {
             message.lastSampleMs = longToNumber(reader.int64());
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.measuredCoverage.push(QuantileValue.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.flags.push(reader.string());
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.parts = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -601,6 +649,15 @@ export const Forecast: MessageFns<Forecast> = {
         : isSet(object.last_sample_ms)
         ? globalThis.Number(object.last_sample_ms)
         : 0,
+      measuredCoverage: globalThis.Array.isArray(object?.measuredCoverage)
+        ? object.measuredCoverage.map((e: any) => QuantileValue.fromJSON(e))
+        : globalThis.Array.isArray(object?.measured_coverage)
+        ? object.measured_coverage.map((e: any) => QuantileValue.fromJSON(e))
+        : [],
+      flags: globalThis.Array.isArray(object?.flags)
+        ? object.flags.map((e: any) => globalThis.String(e))
+        : [],
+      parts: isSet(object.parts) ? globalThis.Number(object.parts) : 0,
     };
   },
 
@@ -648,6 +705,15 @@ export const Forecast: MessageFns<Forecast> = {
     if (message.lastSampleMs !== 0) {
       obj.lastSampleMs = Math.round(message.lastSampleMs);
     }
+    if (message.measuredCoverage?.length) {
+      obj.measuredCoverage = message.measuredCoverage.map((e) => QuantileValue.toJSON(e));
+    }
+    if (message.flags?.length) {
+      obj.flags = message.flags;
+    }
+    if (message.parts !== 0) {
+      obj.parts = Math.round(message.parts);
+    }
     return obj;
   },
 
@@ -672,6 +738,9 @@ export const Forecast: MessageFns<Forecast> = {
     message.confidence = object.confidence ?? 0;
     message.generatedAtMs = object.generatedAtMs ?? 0;
     message.lastSampleMs = object.lastSampleMs ?? 0;
+    message.measuredCoverage = object.measuredCoverage?.map((e) => QuantileValue.fromPartial(e)) || [];
+    message.flags = object.flags?.map((e) => e) || [];
+    message.parts = object.parts ?? 0;
     return message;
   },
 };
