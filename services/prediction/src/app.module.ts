@@ -5,6 +5,7 @@ import { ForecastGrpc } from './forecasts/forecast.grpc';
 import { ClusterReference, ConsumerGroupReference, NamespaceReference, NodeReference, Workload } from './forecasts/forecast.model';
 import { ClusterForecastResolver, ConsumerGroupForecastResolver, ForecastFields, ForecastResolver, NamespaceForecastResolver, NodeForecastResolver } from './forecasts/forecast.resolver';
 import { HistoryService } from './forecasts/history.service';
+import { HistoryStore } from './forecasts/history-store.service';
 import { SamplesConsumer } from './forecasts/samples.consumer';
 
 @Module({})
@@ -13,7 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [platform, subgraphModule([Workload, NodeReference, NamespaceReference, ClusterReference, ConsumerGroupReference])],
-      providers: [ForecastStore, HistoryService, SamplesConsumer, ForecastGrpc, ForecastFields, ForecastResolver, NodeForecastResolver, ConsumerGroupForecastResolver, NamespaceForecastResolver, ClusterForecastResolver],
+      providers: [ForecastStore, HistoryStore, HistoryService, SamplesConsumer, ForecastGrpc, ForecastFields, ForecastResolver, NodeForecastResolver, ConsumerGroupForecastResolver, NamespaceForecastResolver, ClusterForecastResolver],
     };
   }
 }

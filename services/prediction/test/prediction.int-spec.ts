@@ -30,11 +30,14 @@ describe('prediction against real Kafka and PostgreSQL', () => {
     client = new PredictionServiceClient(`127.0.0.1:${a.grpcPort}`, credentials.createInsecure());
   });
 
+  let stopped = false;
   afterAll(async () => {
     client?.close();
     await predictions?.stop();
-    await a?.stop();
-    await b?.stop();
+    if (!stopped) {
+      await a?.stop();
+      await b?.stop();
+    }
   });
 
   const call = (request: Partial<ForecastRequest>) =>
@@ -155,5 +158,35 @@ describe('prediction against real Kafka and PostgreSQL', () => {
     ['an entity never seen', { entity: workloadRef('t', 'c', 'n', 'Deployment', 'never'), metric: 'cpu_usage_cores', horizon: Horizon.HORIZON_24H }, 5, /no forecast/],
   ])('answers %s with a precise gRPC error', async (_, request, code, message) => {
     await expect(call(request as Partial<ForecastRequest>)).rejects.toMatchObject({ code, details: expect.stringMatching(message) });
+  });
+
+  it('saves every history on shutdown, and the instance that takes the series over goes on from it', async () => {
+    client.close();
+    await a.stop();
+    await b.stop();
+    stopped = true;
+    const c = await startService({ ...predictionService, env });
+    try {
+      const [{ count }] = await c.deps.dataSource.query('SELECT count(*)::int AS count FROM series_history WHERE tenant = $1', [tenant]);
+      expect(count).toBeGreaterThanOrEqual(13); // twelve workloads and the node
+      const w0 = workloadRef(tenant, 'c1', 'ns', 'Deployment', 'w0');
+      const before = predictions.messages.length;
+      const at = Math.floor(Date.now() / 300_000) * 300_000 + 300_000;
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: TOPICS.metricsSamples.name, messages: [{ key: entityKey(w0), headers: { 'prescient-tenant': tenant }, value: encodeSampleBatches({ entity: w0, series: [{ metric: 'cpu_usage_cores', samples: [{ timestampMs: at, value: 2.5 }] }], source: 'test', receivedAtMs: Date.now() }) }] });
+      await producer.disconnect();
+      // One new sample alone could not be forecast; with the three days saved before, all horizons are.
+      const message = await predictions.waitFor((m) => predictions.messages.indexOf(m) >= before && m.key?.toString() === entityKey(w0), 60000);
+      const event = PredictionEvent.decode(message.value!);
+      expect(event.forecasts.map((f) => f.horizon).sort()).toEqual([Horizon.HORIZON_24H, Horizon.HORIZON_7D, Horizon.HORIZON_30D]);
+      const day = event.forecasts.find((f) => f.horizon === Horizon.HORIZON_24H)!;
+      expect(Number(day.lastSampleMs)).toBe(at);
+      expect(day.windowMax).toBeGreaterThan(2.5);
+      const restored = (await c.deps.metrics.registry.getSingleMetric('prescient_prediction_series_history_restored_total')!.get()).values[0]?.value ?? 0;
+      expect(restored).toBeGreaterThanOrEqual(1);
+    } finally {
+      await c.stop();
+    }
   });
 });

@@ -149,3 +149,34 @@ describe('SeriesBuffer', () => {
     expect(arr(b)).toEqual([-5]);
   });
 });
+
+describe('SeriesBuffer persistence and lookup', () => {
+  it.each([['compact', 'mean'], ['float64', 'max']] as const)('restores a %s/%s buffer exactly from its bytes', (storage, merge) => {
+    const buffer = new SeriesBuffer({ capacity: 50, storage, merge });
+    for (let i = 0; i < 80; i++) buffer.add(1_700_000_000_000 + i * 150_000, Math.sin(i) * 10);
+    const restored = SeriesBuffer.fromBytes(buffer.toBytes());
+    expect(restored.toArray()).toEqual(buffer.toArray());
+    expect(restored.lastSampleMs).toBe(buffer.lastSampleMs);
+    expect(restored.merge).toBe(merge);
+    // And it goes on as the original would.
+    buffer.add(1_700_000_000_000 + 81 * 150_000, 3);
+    restored.add(1_700_000_000_000 + 81 * 150_000, 3);
+    expect(restored.toArray()).toEqual(buffer.toArray());
+  });
+
+  it('restores an empty buffer, and refuses bytes that are not a snapshot', () => {
+    expect(SeriesBuffer.fromBytes(new SeriesBuffer({ capacity: 4 }).toBytes()).toArray().startMs).toBeNull();
+    expect(() => SeriesBuffer.fromBytes(Buffer.from([9, 9, 9]))).toThrow(/not a series snapshot/);
+    const bytes = new SeriesBuffer({ capacity: 4 }).toBytes();
+    expect(() => SeriesBuffer.fromBytes(bytes.subarray(0, bytes.length - 1))).toThrow(/expected/);
+  });
+
+  it('answers the merged value of the step holding a timestamp, NaN outside', () => {
+    const buffer = new SeriesBuffer({ capacity: 10 });
+    buffer.add(600_000, 1);
+    buffer.add(700_000, 3);
+    expect(buffer.valueAt(650_000)).toBe(2);
+    expect(buffer.valueAt(300_000)).toBeNaN();
+    expect(buffer.valueAt(10_000_000)).toBeNaN();
+  });
+});

@@ -44,6 +44,8 @@ export type AddResult = 'accepted' | 'too_old' | 'invalid';
 
 export const DEFAULT_STEP_SECONDS = 300;
 export const DEFAULT_CAPACITY = 35 * 288;
+const SNAPSHOT_VERSION = 1;
+const HEADER_BYTES = 36;
 
 
 export class SeriesBuffer {
@@ -124,6 +126,52 @@ export class SeriesBuffer {
     const out = new Float64Array(length);
     for (let i = 0; i < length; i += 1) out[i] = this.values[this.slot(start + i)]!;
     return { startMs: start * this.stepMs, stepSeconds: this.stepSeconds, values: out };
+  }
+
+  /** The merged value of the step holding `timestampMs`: NaN for a gap or a step outside the window. */
+  valueAt(timestampMs: number): number {
+    if (this.headStep === undefined) return Number.NaN;
+    const step = Math.floor(timestampMs / this.stepMs);
+    if (step > this.headStep || step <= this.headStep - this.capacity || step < this.firstStep) return Number.NaN;
+    return this.values[this.slot(step)]!;
+  }
+
+  /**
+   * The whole buffer as bytes (header, values, counts), to persist history across restarts:
+   * `SeriesBuffer.fromBytes` restores it exactly.
+   */
+  toBytes(): Buffer {
+    const valueBytes = Buffer.from(this.values.buffer, this.values.byteOffset, this.values.byteLength);
+    const countBytes = this.counts ? Buffer.from(this.counts.buffer, this.counts.byteOffset, this.counts.byteLength) : Buffer.alloc(0);
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.writeUInt8(SNAPSHOT_VERSION, 0);
+    header.writeUInt8(this.values instanceof Float32Array ? 0 : 1, 1);
+    header.writeUInt8(this.merge === 'mean' ? 0 : 1, 2);
+    header.writeUInt32LE(this.stepSeconds, 4);
+    header.writeUInt32LE(this.capacity, 8);
+    header.writeDoubleLE(this.headStep ?? Number.NaN, 12);
+    header.writeDoubleLE(this.firstStep, 20);
+    header.writeDoubleLE(this.newestSampleMs ?? Number.NaN, 28);
+    return Buffer.concat([header, valueBytes, countBytes]);
+  }
+
+  static fromBytes(bytes: Uint8Array): SeriesBuffer {
+    const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (data.length < HEADER_BYTES || data.readUInt8(0) !== SNAPSHOT_VERSION) throw new RangeError('not a series snapshot of a known version');
+    const compact = data.readUInt8(1) === 0;
+    const merge: StepMerge = data.readUInt8(2) === 0 ? 'mean' : 'max';
+    const buffer = new SeriesBuffer({ stepSeconds: data.readUInt32LE(4), capacity: data.readUInt32LE(8), merge, storage: compact ? 'compact' : 'float64' });
+    const valueBytes = buffer.values.byteLength;
+    const countBytes = buffer.counts?.byteLength ?? 0;
+    if (data.length !== HEADER_BYTES + valueBytes + countBytes) throw new RangeError(`series snapshot is ${data.length} bytes, expected ${HEADER_BYTES + valueBytes + countBytes}`);
+    new Uint8Array(buffer.values.buffer, buffer.values.byteOffset, valueBytes).set(data.subarray(HEADER_BYTES, HEADER_BYTES + valueBytes));
+    if (buffer.counts) new Uint8Array(buffer.counts.buffer, buffer.counts.byteOffset, countBytes).set(data.subarray(HEADER_BYTES + valueBytes));
+    const head = data.readDoubleLE(12);
+    const newest = data.readDoubleLE(28);
+    buffer.headStep = Number.isNaN(head) ? undefined : head;
+    buffer.firstStep = data.readDoubleLE(20);
+    buffer.newestSampleMs = Number.isNaN(newest) ? undefined : newest;
+    return buffer;
   }
 
   /** Samples refused because their step had already left the window. */

@@ -16,9 +16,7 @@ export class SamplesConsumer {
       topic: TOPICS.metricsSamples.name,
       groupId,
       codec: sampleBatchesCodec,
-      handle: async (message) => {
-        for (const batch of message.batches) this.history.accept(batch);
-      },
+      handle: (message) => this.history.accept(message.batches),
     });
   }
 }
