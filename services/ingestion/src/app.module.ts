@@ -8,6 +8,7 @@ import { BackfillModule } from './backfill/backfill.module';
 import { ScrapeModule } from './scrape/scrape.module';
 import { RemoteWriteController } from './remote-write/remote-write.controller';
 import { RemoteWriteService } from './remote-write/remote-write.service';
+import { RawSeriesMapper } from './remote-write/raw-series-mapper.service';
 import { SeenEntitiesService } from './workloads/seen-entities.service';
 import { ClusterResolver, NamespaceResolver, NodeResolver } from './workloads/topology.resolver';
 import { Node } from './workloads/topology.model';
@@ -20,7 +21,7 @@ export class AppModule {
       module: AppModule,
       imports: [platform, subgraphModule([Node]), ScrapeModule, BackfillModule],
       controllers: [RemoteWriteController],
-      providers: [CardinalityResolver, RollupStore, RollupsConsumer, LagCollectorService, RemoteWriteService, SeenEntitiesService, WorkloadsResolver, ClusterResolver, NamespaceResolver, NodeResolver],
+      providers: [CardinalityResolver, RollupStore, RollupsConsumer, LagCollectorService, RemoteWriteService, RawSeriesMapper, SeenEntitiesService, WorkloadsResolver, ClusterResolver, NamespaceResolver, NodeResolver],
     };
   }
 }

@@ -6,6 +6,7 @@ import { ScrapeService } from './scrape/scrape.service';
 import { LagCollectorService } from './kafka-lag/lag-collector.service';
 import { Rollups1764100000000 } from './migrations/1764100000000-rollups';
 import { RollupsConsumer } from './rollups/rollups.consumer';
+import { RawSeriesMapper } from './remote-write/raw-series-mapper.service';
 import { ingestionConfigSchema } from './config/ingestion.config';
 import { SeenEntities1764000000000 } from './migrations/1764000000000-seen-entities';
 import { SeenEntity } from './workloads/seen-entity.entity';
@@ -21,6 +22,7 @@ export const ingestionService: ServiceSpec<typeof ingestionConfigSchema> = {
   rawBodyRoutes: ['/api/v1/write'],
   afterStart: async (app, { config }) => {
     const roles = config.INGESTION_ROLES;
+    if (roles.has('receiver')) app.get(RawSeriesMapper).start();
     if (roles.has('rollups')) await app.get(RollupsConsumer).start();
     if (roles.has('collectors')) {
       await app.get(LagCollectorService).start();

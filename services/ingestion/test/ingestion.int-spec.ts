@@ -4,6 +4,7 @@ import { EntityKind, entityKey, partitionForKey, SampleBatch, TOPICS, HEADERS, d
 import { RunningService, startService } from '@prescient/platform';
 import { encodeRemoteWriteBody, encodeSampleBatches, sampleBatchesOf, serviceCommand, testKafka, TopicCollector, uniqueTenant, snappyBlock } from '@prescient/testing';
 import { ingestionService } from '../src/service';
+import { cadvisorLabels, points as mappingPoints, podOwner, replicaSetOwner, series as mappingSeries, STEP, T0 } from '../src/domain/mapping/mapping.fixtures';
 
 const CPU = 'namespace_workload:container_cpu_usage_seconds_total:sum_rate';
 
@@ -28,6 +29,7 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
     fetch(`${base}/api/v1/write`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0', ...headers } });
 
   const metricsText = async () => (await fetch(`${base}/metrics`)).text();
+  const postAs = (tenant: string, body: Buffer) => post(body, { 'x-prescient-tenant': tenant });
 
   it('acknowledges a remote_write request only once its samples are on metrics.samples.v2, on the entity key\'s partition, tenant-tagged', async () => {
     const tenant = uniqueTenant();
@@ -99,6 +101,29 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
     for (const reason of ['unsupported_content_type', 'missing_tenant', 'body_too_large']) {
       expect(text).toMatch(new RegExp(`prescient_ingestion_remote_write_rejected_total\\{reason="${reason}"\\} [1-9]`));
     }
+  });
+
+  it('maps raw cAdvisor and kube-state-metrics series to their workload, and publishes a step once it is complete', async () => {
+    const tenant = uniqueTenant();
+    const SCRAPE = 30_000;
+    const pods = ['api-7c9d8f6b5-x2x7k', 'api-7c9d8f6b5-q8w4n'];
+    const write = (from: number, n: number) => [
+      ...pods.map((pod) => podOwner('shop', pod, 'ReplicaSet', 'api-7c9d8f6b5', from)),
+      replicaSetOwner('shop', 'api-7c9d8f6b5', 'Deployment', 'api', from),
+      // Each pod's container burns 0.25 cores: the counter grows 7.5 s per 30 s scrape.
+      ...pods.map((pod) => mappingSeries('container_cpu_usage_seconds_total', { ...cadvisorLabels('shop', pod, 'api'), cpu: 'total' }, mappingPoints(from, n, SCRAPE, (i) => 1000 + ((from - T0) / SCRAPE + i) * 7.5))),
+    ];
+    const post = (series: ReturnType<typeof write>) => postAs(tenant, encodeRemoteWriteBody(series.map((x) => ({ labels: x.labels.map((l) => ({ ...l })), samples: x.samples.map((p) => ({ timestampMs: p.timestampMs, value: p.value })) }))));
+    expect((await post(write(T0, 10))).status).toBe(204);
+    // The next step's samples, a minute past the end of the first: that completes it.
+    expect((await post(write(T0 + STEP, 3))).status).toBe(204);
+    const { batch } = await samples.waitForSampleBatch((b) => b.entity?.tenant === tenant && b.entity.name === 'api');
+    expect(batch.entity).toEqual({ tenant, kind: EntityKind.ENTITY_KIND_WORKLOAD, cluster: 'default', namespace: 'shop', workloadKind: 'Deployment', name: 'api' });
+    const cpu = batch.series.find((x) => x.metric === 'cpu_usage_cores')!;
+    expect(cpu.samples).toHaveLength(1);
+    expect(cpu.samples[0].timestampMs).toBe(T0);
+    expect(cpu.samples[0].value).toBeCloseTo(0.5, 9);
+    expect(await metricsText()).toMatch(/prescient_ingestion_mapping_samples_total\{outcome="used"\} [1-9]/);
   });
 
   it('takes the tenant from ?tenant= when the sender cannot set headers, and refuses a header and a parameter that differ', async () => {

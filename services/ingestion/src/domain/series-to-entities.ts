@@ -35,9 +35,11 @@ export interface EntitySamples {
   identity: EntityIdentity;
 }
 
-export interface MappingResult {
+export interface MappingResult<S extends IncomingSeries = IncomingSeries> {
   batches: EntitySamples[];
   unmappedSeries: number;
+  /** The series no recording-rule name matched, for the raw-series mapper (cAdvisor, kube-state-metrics, …). */
+  unmapped: S[];
   /** Samples not forwarded: non-finite values (NaN, ±Inf, stale markers). */
   droppedSamples: number;
   /** Samples not forwarded: timestamps before 1970 or past 2^53 ms. */
@@ -72,13 +74,14 @@ export class EntityMappingCache {
 }
 
 /** Groups series by the entity they describe, one batch per entity, samples in time order. */
-export function seriesToEntities(tenant: string, defaultCluster: string, series: readonly IncomingSeries[], cache?: EntityMappingCache): MappingResult {
+export function seriesToEntities<S extends IncomingSeries>(tenant: string, defaultCluster: string, series: readonly S[], cache?: EntityMappingCache): MappingResult<S> {
   const scope = cache?.scope(tenant, defaultCluster);
   const byEntity = new Map<string, EntitySamples>();
   let unmappedSeries = 0;
   let droppedSamples = 0;
   let invalidTimestamps = 0;
   let acceptedSamples = 0;
+  const unmapped: S[] = [];
   for (const s of series) {
     let mapped = scope?.get(s.labels);
     if (mapped === undefined) {
@@ -87,6 +90,7 @@ export function seriesToEntities(tenant: string, defaultCluster: string, series:
     }
     if (mapped === null) {
       unmappedSeries++;
+      unmapped.push(s);
       continue;
     }
     let samples = s.samples as { timestampMs: number; value: number }[];
@@ -117,7 +121,7 @@ export function seriesToEntities(tenant: string, defaultCluster: string, series:
       batch.series.push({ metric, samples });
     }
   }
-  return { batches: [...byEntity.values()], unmappedSeries, droppedSamples, invalidTimestamps, acceptedSamples };
+  return { batches: [...byEntity.values()], unmappedSeries, unmapped, droppedSamples, invalidTimestamps, acceptedSamples };
 }
 
 function mapSeries(tenant: string, defaultCluster: string, s: IncomingSeries): MappedSeries | null {

@@ -7,6 +7,7 @@ import { checkRelabelledLabels } from '../domain/relabel';
 import { TenantLimiter } from '../domain/limits';
 import { loadTenantPolicies, TenantPolicies } from '../tenants/tenant-policies';
 import { EntityMappingCache, seriesToEntities } from '../domain/series-to-entities';
+import { RawSeriesMapper } from './raw-series-mapper.service';
 
 export type WriteOutcome =
   | { status: 204; samples: number }
@@ -39,6 +40,7 @@ export class RemoteWriteService {
     @Inject(KafkaMessaging) private readonly messaging: KafkaMessaging,
     @Inject(ServiceMetrics) metrics: ServiceMetrics,
     @Inject(JsonLogger) private readonly logger: JsonLogger,
+    private readonly rawMapper: RawSeriesMapper,
   ) {
     this.limits = {
       maxCompressedBytes: config.REMOTE_WRITE_MAX_BODY_BYTES,
@@ -53,7 +55,7 @@ export class RemoteWriteService {
     this.samplesReceived = metrics.counter('samples_received_total', 'Samples decoded from remote_write requests');
     this.samplesPublished = metrics.counter('samples_published_total', 'Samples acknowledged by Kafka on metrics.samples.v2');
     this.samplesDropped = metrics.counter('samples_dropped_total', 'Samples not forwarded, by reason', ['reason']);
-    this.seriesUnmapped = metrics.counter('series_unmapped_total', 'Series whose metric or labels map to no entity');
+    this.seriesUnmapped = metrics.counter('series_unmapped_total', 'Series no recording-rule name matched, handed to the raw-series mapper (see mapping_samples_total)');
     this.limitRefusals = metrics.counter('limit_refusals_total', 'remote_write requests refused by a tenant limit (429)', ['tenant', 'limit']);
     this.seriesRelabelled = metrics.counter('series_relabel_dropped_total', 'Series dropped by the tenant\'s relabel rules, or left invalid by them', ['tenant', 'reason']);
     this.policies = loadTenantPolicies(config.INGESTION_TENANTS_FILE);
@@ -122,10 +124,15 @@ export class RemoteWriteService {
     this.seriesUnmapped.inc(mapped.unmappedSeries);
     this.samplesDropped.inc({ reason: 'non_finite' }, mapped.droppedSamples);
     this.samplesDropped.inc({ reason: 'invalid_timestamp' }, mapped.invalidTimestamps);
+    // Raw exporter series (cAdvisor, kube-state-metrics, node-exporter, DCGM, kafka-exporter): the
+    // steps this request completed go out with it.
+    const raw = this.rawMapper.map(tenant, mapped.unmapped);
+    const batches = raw.length > 0 ? [...mapped.batches, ...raw] : mapped.batches;
     try {
-      await publishSamples(this.messaging, tenant, 'remote_write', mapped.batches);
+      await publishSamples(this.messaging, tenant, 'remote_write', batches);
     } catch (error) {
-      this.logger.warn(`Kafka did not acknowledge ${mapped.batches.length} entity batches: ${(error as Error).message}`, 'RemoteWrite');
+      this.rawMapper.requeue(raw);
+      this.logger.warn(`Kafka did not acknowledge ${batches.length} entity batches: ${(error as Error).message}`, 'RemoteWrite');
       return this.refuse({ status: 503, reason: 'kafka_unavailable', message: 'the message broker did not acknowledge the samples; retry', retryAfterSeconds: 5 });
     }
     this.samplesPublished.inc(mapped.acceptedSamples);
