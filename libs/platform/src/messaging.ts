@@ -210,6 +210,15 @@ export class KafkaMessaging {
   }
 
   async subscribe<T>(subscription: Subscription<T>): Promise<void> {
+    const consumer = await this.joinGroup(subscription);
+    await consumer.run({
+      autoCommit: true,
+      eachMessage: async ({ topic, partition, message }) => this.handleOne(subscription, topic, partition, message),
+    });
+  }
+
+  /** A connected consumer of the group, subscribed to the topic, stopped with the service. */
+  private async joinGroup(subscription: { groupId: string; topic: string; fromBeginning?: boolean }): Promise<Consumer> {
     const consumer = this.kafka.consumer({
       groupId: subscription.groupId,
       allowAutoTopicCreation: false,
@@ -222,10 +231,7 @@ export class KafkaMessaging {
     await consumer.connect();
     await consumer.subscribe({ topic: subscription.topic, fromBeginning: subscription.fromBeginning ?? true });
     this.consumers.push(consumer);
-    await consumer.run({
-      autoCommit: true,
-      eachMessage: async ({ topic, partition, message }) => this.handleOne(subscription, topic, partition, message),
-    });
+    return consumer;
   }
 
   private async handleOne<T>(subscription: Subscription<T>, topic: string, partition: number, message: KafkaMessage): Promise<void> {
@@ -281,16 +287,7 @@ export class KafkaMessaging {
 
   /** See BufferedSubscription. */
   async subscribeBuffered<T>(subscription: BufferedSubscription<T>): Promise<void> {
-    const consumer = this.kafka.consumer({
-      groupId: subscription.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
-      retry: { restartOnFailure: async () => !this.stopping },
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: subscription.topic, fromBeginning: subscription.fromBeginning ?? true });
-    this.consumers.push(consumer);
+    const consumer = await this.joinGroup(subscription);
     // Next offset to commit per partition, for what has been added since the last flush.
     let pending = new Map<number, string>();
     let buffered = 0;

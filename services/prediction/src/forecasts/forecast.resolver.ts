@@ -83,109 +83,54 @@ function shape(stored: ContractForecast, wanted: number[], horizon: ForecastHori
   return toGraphQL(selectQuantiles(stored, wanted), horizon);
 }
 
-@Resolver(() => Workload)
-export class ForecastResolver {
-  constructor(private readonly fields: ForecastFields) {}
+/**
+ * A resolver that adds `forecast` to one federated entity type: `toEntity` names the entity a
+ * parent stands for; `aggregate` sums its workloads' forecasts (Namespace, Cluster) instead of
+ * reading its own. One class per type, as NestJS binds a resolver to one type.
+ */
+function forecastResolverFor<T extends object>(type: new () => T, toEntity: (parent: T, tenant: string) => EntityRef, kind: 'single' | 'aggregate', description: string) {
+  @Resolver(() => type)
+  class EntityForecastResolver {
+    constructor(readonly fields: ForecastFields) {}
 
-  @ResolveReference()
-  resolveReference(ref: Workload): Workload {
-    return ref;
-  }
+    @ResolveReference()
+    resolveReference(ref: T): T {
+      return ref;
+    }
 
-  @ResolveField(() => Forecast, FORECAST_FIELD)
-  forecast(
-    @Parent() workload: Workload,
-    @Context() ctx: SubgraphContext,
-    @Args('metric') metric: string,
-    @Args('horizon', HORIZON_ARG) horizon: ForecastHorizon,
-    @Args('quantiles', QUANTILES_ARG) quantiles?: number[],
-  ): Promise<Forecast | null> {
-    return this.fields.single(workloadRef(requireTenant(ctx), workload.cluster, workload.namespace, workload.kind, workload.name), { metric, horizon, quantiles });
+    @ResolveField(() => Forecast, { nullable: true, description })
+    forecast(
+      @Parent() parent: T,
+      @Context() ctx: SubgraphContext,
+      @Args('metric') metric: string,
+      @Args('horizon', HORIZON_ARG) horizon: ForecastHorizon,
+      @Args('quantiles', QUANTILES_ARG) quantiles?: number[],
+    ): Promise<Forecast | null> {
+      const entity = toEntity(parent, requireTenant(ctx));
+      return kind === 'single' ? this.fields.single(entity, { metric, horizon, quantiles }) : this.fields.aggregate(entity, { metric, horizon, quantiles });
+    }
   }
+  return EntityForecastResolver;
 }
 
-@Resolver(() => NodeReference)
-export class NodeForecastResolver {
-  constructor(private readonly fields: ForecastFields) {}
+const OWN = FORECAST_FIELD.description;
 
-  @ResolveReference()
-  resolveReference(ref: NodeReference): NodeReference {
-    return ref;
-  }
+export const ForecastResolver = forecastResolverFor(Workload, (w, tenant) => workloadRef(tenant, w.cluster, w.namespace, w.kind, w.name), 'single', OWN);
 
-  @ResolveField(() => Forecast, FORECAST_FIELD)
-  forecast(
-    @Parent() node: NodeReference,
-    @Context() ctx: SubgraphContext,
-    @Args('metric') metric: string,
-    @Args('horizon', HORIZON_ARG) horizon: ForecastHorizon,
-    @Args('quantiles', QUANTILES_ARG) quantiles?: number[],
-  ): Promise<Forecast | null> {
-    return this.fields.single(nodeRef(requireTenant(ctx), node.cluster, node.name), { metric, horizon, quantiles });
-  }
-}
+export const NodeForecastResolver = forecastResolverFor(NodeReference, (n, tenant) => nodeRef(tenant, n.cluster, n.name), 'single', OWN);
 
-@Resolver(() => ConsumerGroupReference)
-export class ConsumerGroupForecastResolver {
-  constructor(private readonly fields: ForecastFields) {}
+export const ConsumerGroupForecastResolver = forecastResolverFor(ConsumerGroupReference, (g, tenant) => consumerGroupRef(tenant, g.cluster, g.groupId), 'single', OWN);
 
-  @ResolveReference()
-  resolveReference(ref: ConsumerGroupReference): ConsumerGroupReference {
-    return ref;
-  }
+export const NamespaceForecastResolver = forecastResolverFor(
+  NamespaceReference,
+  (ns, tenant) => ({ tenant, kind: EntityKind.ENTITY_KIND_NAMESPACE, cluster: ns.cluster, namespace: ns.name, workloadKind: '', name: '' }),
+  'aggregate',
+  "The sum of the namespace's workloads' latest forecasts of a metric (bottom-up: consistent with its parts).",
+);
 
-  @ResolveField(() => Forecast, FORECAST_FIELD)
-  forecast(
-    @Parent() group: ConsumerGroupReference,
-    @Context() ctx: SubgraphContext,
-    @Args('metric') metric: string,
-    @Args('horizon', HORIZON_ARG) horizon: ForecastHorizon,
-    @Args('quantiles', QUANTILES_ARG) quantiles?: number[],
-  ): Promise<Forecast | null> {
-    return this.fields.single(consumerGroupRef(requireTenant(ctx), group.cluster, group.groupId), { metric, horizon, quantiles });
-  }
-}
-
-@Resolver(() => NamespaceReference)
-export class NamespaceForecastResolver {
-  constructor(private readonly fields: ForecastFields) {}
-
-  @ResolveReference()
-  resolveReference(ref: NamespaceReference): NamespaceReference {
-    return ref;
-  }
-
-  @ResolveField(() => Forecast, { nullable: true, description: 'The sum of the namespace\'s workloads\' latest forecasts of a metric (bottom-up: consistent with its parts).' })
-  forecast(
-    @Parent() namespace: NamespaceReference,
-    @Context() ctx: SubgraphContext,
-    @Args('metric') metric: string,
-    @Args('horizon', HORIZON_ARG) horizon: ForecastHorizon,
-    @Args('quantiles', QUANTILES_ARG) quantiles?: number[],
-  ): Promise<Forecast | null> {
-    const tenant = requireTenant(ctx);
-    return this.fields.aggregate({ tenant, kind: EntityKind.ENTITY_KIND_NAMESPACE, cluster: namespace.cluster, namespace: namespace.name, workloadKind: '', name: '' }, { metric, horizon, quantiles });
-  }
-}
-
-@Resolver(() => ClusterReference)
-export class ClusterForecastResolver {
-  constructor(private readonly fields: ForecastFields) {}
-
-  @ResolveReference()
-  resolveReference(ref: ClusterReference): ClusterReference {
-    return ref;
-  }
-
-  @ResolveField(() => Forecast, { nullable: true, description: 'The sum of the cluster\'s workloads\' latest forecasts of a metric (bottom-up: consistent with its namespaces).' })
-  forecast(
-    @Parent() cluster: ClusterReference,
-    @Context() ctx: SubgraphContext,
-    @Args('metric') metric: string,
-    @Args('horizon', HORIZON_ARG) horizon: ForecastHorizon,
-    @Args('quantiles', QUANTILES_ARG) quantiles?: number[],
-  ): Promise<Forecast | null> {
-    const tenant = requireTenant(ctx);
-    return this.fields.aggregate({ tenant, kind: EntityKind.ENTITY_KIND_CLUSTER, cluster: cluster.id, namespace: '', workloadKind: '', name: '' }, { metric, horizon, quantiles });
-  }
-}
+export const ClusterForecastResolver = forecastResolverFor(
+  ClusterReference,
+  (c, tenant) => ({ tenant, kind: EntityKind.ENTITY_KIND_CLUSTER, cluster: c.id, namespace: '', workloadKind: '', name: '' }),
+  'aggregate',
+  "The sum of the cluster's workloads' latest forecasts of a metric (bottom-up: consistent with its namespaces).",
+);
