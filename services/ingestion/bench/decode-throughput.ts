@@ -10,7 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { decodeRemoteWrite, LabelInterner, type RemoteWriteLimits } from '../src/domain/remote-write';
-import { seriesToEntities } from '../src/domain/series-to-entities';
+import { EntityMappingCache, seriesToEntities } from '../src/domain/series-to-entities';
 import { bareDecode, skipWalkDecode, snappyOnly } from './bare-walk';
 import { libraryBodies, SERIES_PER_REQUEST, type FleetKind } from './fleets';
 import { loadRelabelHook } from './relabel-hook';
@@ -78,8 +78,10 @@ function runner(mode: DecodeMode): { run: (body: Buffer) => number; relabel?: st
     return kept;
   };
   if (mode === 'decode-relabel') return { run: (body) => decodeRelabel(body).length, relabel };
+  // As the service does: entity identities cached per decoded label set (unchanged by relabelling).
+  const cache = new EntityMappingCache();
   return {
-    run: (body) => seriesToEntities('bench', 'default', decodeRelabel(body)).acceptedSamples,
+    run: (body) => seriesToEntities('bench', 'default', decodeRelabel(body), cache).acceptedSamples,
     relabel,
   };
 }

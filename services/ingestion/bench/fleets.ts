@@ -1,7 +1,8 @@
 /**
  * The two series fleets the ingestion benchmark sends, and the request bodies cut from them.
  *  - `cadvisor`: raw cAdvisor container series (13–14 labels) from libs/testing. Prescient decodes,
- *    validates and counts them but maps none to an entity, so nothing is published to Kafka.
+ *    validates them and hands them to the entity mapper, which, with no kube-state-metrics owner
+ *    series in the fleet, resolves no pod to a workload: nothing is published to Kafka.
  *  - `workload`: `namespace_workload:container_cpu_usage_seconds_total:sum_rate`, one series per
  *    workload as kube-prometheus' recording rule produces it (namespace, workload, workload_type),
  *    with the cAdvisor/kubelet target labels and Prometheus' external labels a real remote_write
