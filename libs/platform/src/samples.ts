@@ -1,6 +1,6 @@
 import { EntityRef, entityProblem, SampleBatch, SampleBatches, TOPICS } from '@prescient/contracts';
 import { MessageCodec, KafkaMessaging, OutgoingMessage } from './messaging';
-import { BatchSeries, encodeEnvelopeField, EntityIdentity, entityIdentity } from '@prescient/contracts';
+import { BatchSeries, EnvelopeFieldLayout, EntityIdentity, entityIdentity, envelopeFieldLayout, writeEnvelopeField } from '@prescient/contracts';
 
 /** metrics.samples.v2: an envelope of one tenant's entity batches that share a partition. */
 export const sampleBatchesCodec: MessageCodec<SampleBatches> = {
@@ -67,25 +67,30 @@ export function encodeSampleEnvelopes(
 ): SampleEnvelope[] {
   if (!Number.isInteger(meta.partitions) || meta.partitions < 1) throw new RangeError(`partition count must be a positive integer, got ${meta.partitions}`);
   const maxBytes = meta.maxBytes ?? MAX_ENVELOPE_BYTES;
-  const open = new Map<number, { parts: Buffer[]; bytes: number }>();
-  const done: SampleEnvelope[] = [];
-  const close = (partition: number, e: { parts: Buffer[]; bytes: number }) =>
-    done.push({ partition, value: e.parts.length === 1 ? e.parts[0] : Buffer.concat(e.parts, e.bytes), batches: e.parts.length });
+  // First the layout of every batch and the envelope it goes in, then one buffer per envelope.
+  interface Planned { identity: EntityIdentity; series: BatchSeries[]; layout: EnvelopeFieldLayout }
+  const open = new Map<number, { items: Planned[]; bytes: number }>();
+  const planned: { partition: number; items: Planned[]; bytes: number }[] = [];
   for (const b of batches) {
     const identity = b.identity ?? entityIdentity(b.entity);
     const partition = identity.hash % meta.partitions;
-    const field = encodeEnvelopeField(identity, b.series, meta.source, meta.receivedAtMs);
+    const layout = envelopeFieldLayout(identity, b.series, meta.source, meta.receivedAtMs);
     let e = open.get(partition);
-    if (e && e.bytes + field.length > maxBytes) {
-      close(partition, e);
+    if (e && e.bytes + layout.total > maxBytes) {
+      planned.push({ partition, ...e });
       e = undefined;
     }
-    if (!e) open.set(partition, (e = { parts: [], bytes: 0 }));
-    e.parts.push(field);
-    e.bytes += field.length;
+    if (!e) open.set(partition, (e = { items: [], bytes: 0 }));
+    e.items.push({ identity, series: b.series, layout });
+    e.bytes += layout.total;
   }
-  for (const [partition, e] of open) close(partition, e);
-  return done;
+  for (const [partition, e] of open) planned.push({ partition, ...e });
+  return planned.map(({ partition, items, bytes }) => {
+    const value = Buffer.allocUnsafe(bytes);
+    let pos = 0;
+    for (const item of items) pos = writeEnvelopeField(value, pos, item.layout, item.identity, item.series, meta.source, meta.receivedAtMs);
+    return { partition, value, batches: items.length };
+  });
 }
 
 /**

@@ -41,6 +41,8 @@ const SAMPLES_TOPIC = TOPICS.metricsSamples.name;
 
 // ------------------------------------------------------------------------------------------ options
 
+type RollupsMode = 'after' | 'concurrent' | 'inline';
+
 interface Args {
   durationMs: number;
   warmupMs: number;
@@ -49,8 +51,13 @@ interface Args {
   profile: boolean;
   skipDecode: boolean;
   skipEndToEnd: boolean;
-  /** Run every ingestion role in the one process, rather than the receiver and the rollups consumer apart. */
-  singleProcess: boolean;
+  /**
+   * Where the rollups consumer runs: `after` (default) — not during (3), which measures what the
+   * issue defines, HTTP in to acknowledged; it then drains the whole backlog alone and its rate is
+   * reported apart; `concurrent` — its own process during (3), on the same two cores; `inline` — in
+   * the receiver's process (every role in one process).
+   */
+  rollups: RollupsMode;
   out: string;
 }
 
@@ -63,7 +70,7 @@ function parseArgs(argv: string[]): Args {
     profile: true,
     skipDecode: false,
     skipEndToEnd: false,
-    singleProcess: false,
+    rollups: 'after',
     out: join(REPO_ROOT, 'bench-results', 'ingest.json'),
   };
   const number = (value: string | undefined, flag: string, min: number, max: number): number => {
@@ -80,11 +87,15 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-profile') args.profile = false;
     else if (a === '--skip-decode') args.skipDecode = true;
     else if (a === '--skip-e2e') args.skipEndToEnd = true;
-    else if (a === '--single-process') args.singleProcess = true;
+    else if (a === '--rollups') {
+      const mode = argv[++i];
+      if (mode !== 'after' && mode !== 'concurrent' && mode !== 'inline') throw new Error('--rollups needs after, concurrent or inline');
+      args.rollups = mode;
+    }
     else if (a === '--out') args.out = resolve(argv[++i]);
     else {
       throw new Error(
-        `unknown argument ${a}; expected --duration S (20), --warmup S (5), --shards N (5), --decode-rounds N (7), --no-profile, --skip-decode, --skip-e2e, --single-process, --out FILE`,
+        `unknown argument ${a}; expected --duration S (20), --warmup S (5), --shards N (5), --decode-rounds N (7), --no-profile, --skip-decode, --skip-e2e, --rollups after|concurrent|inline (after), --out FILE`,
       );
     }
   }
@@ -219,7 +230,7 @@ function benchTenantsFile(): string {
  * The receiver under test and, apart from it as a fleet this size would run it, the rollups
  * consumer (its CPU is listed in a column of its own). --single-process runs every role in one.
  */
-async function startIngestion(kafka: LocalKafka, postgres: LocalPostgres, singleProcess: boolean, cpuProfileDir?: string): Promise<Ingestion> {
+async function startIngestion(kafka: LocalKafka, postgres: LocalPostgres, mode: RollupsMode, cpuProfileDir?: string): Promise<Ingestion> {
   const env: NodeJS.ProcessEnv = {
     KAFKA_BROKERS: kafka.brokers,
     DATABASE_URL: postgres.databaseUrl,
@@ -227,20 +238,61 @@ async function startIngestion(kafka: LocalKafka, postgres: LocalPostgres, single
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     INGESTION_TENANTS_FILE: benchTenantsFile(),
-    INGESTION_ROLES: singleProcess ? 'receiver,rollups,collectors' : 'receiver',
+    INGESTION_ROLES: mode === 'inline' ? 'receiver,rollups,collectors' : 'receiver',
   };
   if (cpuProfileDir) {
     // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload drives the inspector's profiler instead.
     env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile-preload.js')}`.trim();
     env.PRESCIENT_CPU_PROFILE_DIR = cpuProfileDir;
   }
-  const rollups = singleProcess
-    ? undefined
-    : await startServiceProcess('ingestion-rollups', 'services/ingestion/src/main.ts', { KAFKA_BROKERS: kafka.brokers, DATABASE_URL: postgres.databaseUrl, HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', INGESTION_ROLES: 'rollups' });
-  if (rollups) watchdog(rollups.child.pid!);
+  const rollups = mode === 'concurrent' ? await startRollups(kafka, postgres) : undefined;
   const service = await startServiceProcess('ingestion', 'services/ingestion/src/main.ts', env);
   watchdog(service.child.pid!);
   return { service, url: `http://127.0.0.1:${service.httpPort}`, pid: service.child.pid!, rollups };
+}
+
+/** The ingestion-rollups consumer group in a process of its own (INGESTION_ROLES=rollups). */
+async function startRollups(kafka: LocalKafka, postgres: LocalPostgres): Promise<ServiceProcess> {
+  const rollups = await startServiceProcess('ingestion-rollups', 'services/ingestion/src/main.ts', { KAFKA_BROKERS: kafka.brokers, DATABASE_URL: postgres.databaseUrl, HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', INGESTION_ROLES: 'rollups' });
+  watchdog(rollups.child.pid!);
+  return rollups;
+}
+
+/**
+ * With `--rollups after`: the rollups consumer, started once the load is over, drains everything
+ * the receiver published, alone; its rate (samples folded and written per second) and CPU are what
+ * a fleet of this size needs behind its receivers.
+ */
+async function measureRollupDrain(kafka: LocalKafka, postgres: LocalPostgres, admin: Admin, receiverUrl: string, postgresPid: number): Promise<RollupDrain> {
+  const published = (await scrapeCounters(receiverUrl, ['prescient_ingestion_samples_published_total'])).prescient_ingestion_samples_published_total;
+  const messages = await topicEndOffsets(admin);
+  // Timed from before the process starts (its start-up counts against it: a conservative rate).
+  const started = Date.now();
+  const postgresCpu0 = treeCpuSeconds(postgresPid);
+  const rollups = await startRollups(kafka, postgres);
+  const pid = rollups.child.pid!;
+  try {
+    let lag = await rollupLag(admin).catch(() => messages);
+    while (lag > 0 && Date.now() - started < 300_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      lag = await rollupLag(admin).catch(() => lag);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const cores = ((processCpuSeconds(pid) ?? 0) + treeCpuSeconds(postgresPid) - postgresCpu0) / seconds;
+    return { samples: published, messages, seconds, lagLeft: lag, samplesPerSecond: lag === 0 ? published / seconds : undefined, cores };
+  } finally {
+    await withTimeout(rollups.stop(), 35_000, 'stopping rollups').catch(() => rollups.child.kill('SIGKILL'));
+  }
+}
+
+interface RollupDrain {
+  samples: number;
+  messages: number;
+  seconds: number;
+  lagLeft: number;
+  samplesPerSecond: number | undefined;
+  /** Rollups process and PostgreSQL together. */
+  cores: number;
 }
 
 async function stopIngestion(ingestion: Ingestion): Promise<void> {
@@ -570,6 +622,7 @@ async function main(): Promise<void> {
   const profiles: { fleet: FleetKind; summary?: ProfileSummary; note: string; phase?: PhaseResult }[] = [];
   let prometheusVersion = '';
   let drainNote = '';
+  let rollupDrain: RollupDrain | undefined;
   if (!args.skipEndToEnd) {
     progress('starting Kafka, PostgreSQL and Prometheus');
     const [kafka, postgres, prometheus] = await Promise.all([
@@ -585,7 +638,7 @@ async function main(): Promise<void> {
     await admin.connect();
     onCleanup('kafka admin', () => admin.disconnect());
     progress('starting the ingestion service');
-    let ingestion: Ingestion | undefined = await startIngestion(kafka, postgres, args.singleProcess);
+    let ingestion: Ingestion | undefined = await startIngestion(kafka, postgres, args.rollups);
     let forgetIngestion = onCleanup('ingestion', () => stopIngestion(ingestion!));
     const env: Env = { args, ingestion: () => ingestion, prometheus, kafka, kafkaPid, postgresPid, admin };
     const settle = () => new Promise((r) => setTimeout(r, 2_000));
@@ -598,8 +651,17 @@ async function main(): Promise<void> {
       phases.push(await runPhase(env, 'prescient', fleet));
       await settle();
     }
-    const drained = await drainRollups(admin, 20_000);
-    drainNote = drained.lag === 0 ? `rollup consumer caught up ${(drained.waitedMs / 1000).toFixed(0)} s after the last window` : `rollup consumer still ${fmtRate(drained.lag)} messages behind ${(drained.waitedMs / 1000).toFixed(0)} s after the last window`;
+    if (args.rollups === 'after') {
+      progress('rollups: draining everything published, alone');
+      rollupDrain = await measureRollupDrain(kafka, postgres, admin, ingestion.url, postgresPid);
+      const d = rollupDrain;
+      drainNote = d.lagLeft === 0
+        ? `rollups (run after the load, alone): ${fmtRate(d.samples)} samples in ${fmtRate(d.messages)} messages drained in ${d.seconds.toFixed(1)} s = ${fmtRate(d.samplesPerSecond)} samples/s, rollups process + PostgreSQL ${d.cores.toFixed(2)} cores`
+        : `rollups (run after the load, alone): still ${fmtRate(d.lagLeft)} messages behind after ${d.seconds.toFixed(0)} s`;
+    } else {
+      const drained = await drainRollups(admin, 20_000);
+      drainNote = drained.lag === 0 ? `rollup consumer caught up ${(drained.waitedMs / 1000).toFixed(0)} s after the last window` : `rollup consumer still ${fmtRate(drained.lag)} messages behind ${(drained.waitedMs / 1000).toFixed(0)} s after the last window`;
+    }
 
     // ---- profile pass: only where Prescient is below Prometheus
     const below = (['cadvisor', 'workload'] as FleetKind[]).filter((fleet) => {
@@ -616,7 +678,7 @@ async function main(): Promise<void> {
       await stopIngestion(ingestion);
       ingestion = undefined;
       await skipRollupBacklog(admin).catch((e: Error) => progress(`warning: could not skip the rollup backlog: ${e.message}`));
-      ingestion = await startIngestion(kafka, postgres, args.singleProcess, profileDir);
+      ingestion = await startIngestion(kafka, postgres, args.rollups, profileDir);
       forgetIngestion = onCleanup('ingestion (profiled)', () => stopIngestion(ingestion!));
       const profiled: PhaseResult[] = [];
       for (const fleet of ['cadvisor', 'workload'] as FleetKind[]) {
@@ -706,7 +768,8 @@ async function main(): Promise<void> {
       warmupMs: args.warmupMs,
       durationMs: args.durationMs,
       relabelRules: TYPICAL_RELABEL_RULES,
-      ingestionProcesses: args.singleProcess ? 'one process, every role' : 'receiver (INGESTION_ROLES=receiver) + rollups consumer (INGESTION_ROLES=rollups)',
+      rollups: args.rollups,
+      ingestionProcesses: { after: 'receiver (INGESTION_ROLES=receiver) during (3); rollups consumer (INGESTION_ROLES=rollups) after, alone', concurrent: 'receiver + rollups consumer in two processes during (3)', inline: 'one process, every role' }[args.rollups],
     },
     bareDecodeSamplesPerSec: bare?.samplesPerCpuSecond ?? null,
     decodeSamplesPerSecPerCore: decode?.samplesPerCpuSecond ?? null,
@@ -734,6 +797,7 @@ async function main(): Promise<void> {
     decode: decodeRates,
     endToEnd: phases.map(({ windowUs: _w, ...phase }) => phase),
     rollupDrain: drainNote || null,
+    rollupDrainSamplesPerSec: rollupDrain?.samplesPerSecond ?? null,
     prometheusVersion,
     profiles: profiles.map((p) => ({ fleet: p.fleet, note: p.note, summary: p.summary ?? null, samplesPerSec: p.phase?.load.samplesPerSecond ?? null })),
     report,

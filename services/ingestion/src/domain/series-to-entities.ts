@@ -104,8 +104,6 @@ export function seriesToEntities<S extends IncomingSeries>(tenant: string, defau
         else kept.push(p);
       }
       samples = kept;
-    } else {
-      samples = samples.slice();
     }
     if (samples.length === 0) continue;
     if (!inTimeOrder(samples)) samples.sort((a, b) => a.timestampMs - b.timestampMs);
