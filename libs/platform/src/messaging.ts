@@ -1,4 +1,4 @@
-import { Consumer, IHeaders, Kafka, KafkaMessage, logLevel, Partitioners, Producer } from 'kafkajs';
+import { Consumer, IHeaders, Kafka, KafkaMessage, logLevel, Message, Partitioners, Producer } from 'kafkajs';
 import { allTopicSpecs, deadLetterTopic, HEADERS, TopicSpec } from '@prescient/contracts';
 import { extractTraceContext, injectTraceContext, ServiceMetrics, SpanKind, withSpan } from '@prescient/telemetry';
 import { JsonLogger } from './logger';
@@ -67,6 +67,16 @@ export interface BufferedSubscription<T> {
   fromBeginning?: boolean;
 }
 
+/** Messages gathered for one produce request, their bytes per topic and partition, and who waits on them. */
+interface OutgoingGroup {
+  byTopic: Map<string, Message[]>;
+  bytes: Map<string, number>;
+  waiters: { resolve: () => void; reject: (e: unknown) => void }[];
+}
+
+/** Bytes per partition one coalesced produce request carries at most (under the broker's 1 MiB batch cap). */
+const MAX_COALESCED_BYTES = 768 * 1024;
+
 /** Thrown inside a handler for a message that can never succeed: it goes to the dead-letter topic. */
 export class PoisonMessageError extends Error {
   constructor(readonly reason: string, message: string) {
@@ -90,6 +100,9 @@ export class KafkaMessaging {
   private readonly consumed;
   private readonly published;
   private readonly partitionCounts = new Map<string, { count: number; fetchedAtMs: number }>();
+  /** Publishes waiting for the produce request in flight; see publishEncoded. */
+  private readonly outgoing: OutgoingGroup[] = [];
+  private sending = false;
 
   constructor(
     private readonly options: { brokers: string; clientId: string; replicationFactor: number },
@@ -166,27 +179,68 @@ export class KafkaMessaging {
     await this.publishEncoded(topic, codec.schema, messages.map((m) => ({ ...m, value: Buffer.from(codec.encode(m.value)) })));
   }
 
-  /** Publishes payloads already encoded as `schema` (envelopes built without an intermediate object). */
+  /**
+   * Publishes payloads already encoded as `schema` (envelopes built without an intermediate object).
+   * Concurrent publishes share produce requests: while one is in flight, the next callers' messages
+   * gather and go out together when it returns (the idempotent producer sends one request at a
+   * time). Each caller still resolves only once the broker has all of its own messages.
+   */
   async publishEncoded(topic: string, schema: string, messages: OutgoingMessage<Buffer>[]): Promise<void> {
     if (!this.producer) throw new Error('producer is not connected');
     if (messages.length === 0) return;
-    const producer = this.producer;
     await withSpan(`${topic} publish`, {
       kind: SpanKind.PRODUCER,
       attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation.type': 'publish', 'messaging.batch.message_count': messages.length },
-    }, async () => {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: messages.map((m) => ({
-          key: m.key ?? null,
-          partition: m.partition,
-          value: m.value,
-          headers: injectTraceContext({ [HEADERS.tenant]: m.tenant, [HEADERS.schema]: schema, [HEADERS.producer]: this.options.clientId }),
-        })),
-      });
-    });
+    }, () => this.enqueue(topic, messages.map((m) => ({
+      key: m.key ?? null,
+      partition: m.partition,
+      value: m.value,
+      headers: injectTraceContext({ [HEADERS.tenant]: m.tenant, [HEADERS.schema]: schema, [HEADERS.producer]: this.options.clientId }),
+    }))));
     this.published.inc({ topic }, messages.length);
+  }
+
+  private enqueue(topic: string, records: Message[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // A partition's records of one produce request form one record batch, which the broker caps
+      // (message.max.bytes, 1 MiB by default): a group takes no partition past MAX_COALESCED_BYTES.
+      // Records without an explicit partition may land on any: they count against every partition.
+      const adding = new Map<string, number>();
+      for (const r of records) {
+        const bucket = `${topic}\u0000${r.partition ?? '*'}`;
+        adding.set(bucket, (adding.get(bucket) ?? 0) + (r.value as Buffer).length);
+      }
+      const fits = (g: OutgoingGroup) => {
+        const anyPartition = (g.bytes.get(`${topic}\u0000*`) ?? 0) + (adding.get(`${topic}\u0000*`) ?? 0);
+        for (const [bucket, n] of adding) if ((g.bytes.get(bucket) ?? 0) + n + (bucket.endsWith('*') ? 0 : anyPartition) > MAX_COALESCED_BYTES) return false;
+        return true;
+      };
+      let group = this.outgoing[this.outgoing.length - 1];
+      if (!group || !fits(group)) this.outgoing.push((group = { byTopic: new Map(), bytes: new Map(), waiters: [] }));
+      const list = group.byTopic.get(topic);
+      if (list) list.push(...records);
+      else group.byTopic.set(topic, records);
+      for (const [bucket, n] of adding) group.bytes.set(bucket, (group.bytes.get(bucket) ?? 0) + n);
+      group.waiters.push({ resolve, reject });
+      if (!this.sending) void this.sendOutgoing();
+    });
+  }
+
+  private async sendOutgoing(): Promise<void> {
+    this.sending = true;
+    try {
+      for (let group = this.outgoing.shift(); group; group = this.outgoing.shift()) {
+        try {
+          if (!this.producer) throw new Error('producer is not connected');
+          await this.producer.sendBatch({ acks: -1, topicMessages: [...group.byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          for (const w of group.waiters) w.resolve();
+        } catch (error) {
+          for (const w of group.waiters) w.reject(error);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
   }
 
   /**

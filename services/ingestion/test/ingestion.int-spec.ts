@@ -230,6 +230,28 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
     await admin.disconnect();
   });
 
+  it('publishes concurrently into shared produce requests, never past the broker\'s record-batch limit, and each caller resolves', async () => {
+    const { KafkaMessaging, JsonLogger } = await import('@prescient/platform');
+    const { ServiceMetrics } = await import('@prescient/telemetry');
+    const tenant = uniqueTenant();
+    const topic = `coalesce-probe-${tenant}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    const messaging = new KafkaMessaging({ brokers: process.env.KAFKA_BROKERS!, clientId: 'coalesce-probe', replicationFactor: 1 }, new ServiceMetrics('coalesce-probe'), new JsonLogger('coalesce-probe', 'error'));
+    await messaging.connectProducer();
+    // Eight publishes of 300 KB to one partition at once: together 2.4 MB, over the broker's 1 MiB
+    // record-batch limit if they went out as one request.
+    const payload = (i: number) => Buffer.alloc(300 * 1024, i);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => messaging.publishEncoded(topic, 'probe', [{ partition: 0, value: payload(i), tenant }])));
+    // And many small ones racing, on both partitions.
+    await Promise.all(Array.from({ length: 50 }, (_, i) => messaging.publishEncoded(topic, 'probe', [{ partition: i % 2, value: Buffer.from(`m${i}`), tenant }])));
+    const offsets = await admin.fetchTopicOffsets(topic);
+    expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(58);
+    await messaging.close();
+    await admin.disconnect();
+  });
+
   it('an instance without the receiver role answers remote_write 404 and says why', async () => {
     const other = await startService({ ...ingestionService, env: { ...process.env, HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', INGESTION_ROLES: 'rollups' } });
     try {
