@@ -289,8 +289,7 @@ export class KafkaMessaging {
   }
 
   private async handleOne<T>(subscription: Subscription<T>, topic: string, partition: number, message: KafkaMessage): Promise<void> {
-    const headers = headersToStrings(message.headers);
-    const meta: IncomingMeta = { topic, partition, offset: message.offset, key: message.key?.toString(), tenant: headers[HEADERS.tenant] };
+    const { headers, meta } = incoming(topic, partition, message);
     await withSpan(`${topic} process`, processSpanOptions(subscription.groupId, topic, partition, message, headers), async () => {
       const decoded = await this.decodeOrDeadLetter(subscription, meta, message);
       if (decoded === undefined) return;
@@ -385,8 +384,7 @@ export class KafkaMessaging {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         for (const message of batch.messages) {
           if (!isRunning() || isStale()) break;
-          const headers = headersToStrings(message.headers);
-          const meta: IncomingMeta = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key?.toString(), tenant: headers[HEADERS.tenant] };
+          const { headers, meta } = incoming(batch.topic, batch.partition, message);
           await withSpan(`${batch.topic} process`, processSpanOptions(subscription.groupId, batch.topic, batch.partition, message, headers), async () => {
             const decoded = await this.decodeOrDeadLetter(subscription, meta, message);
             await lock; // a flush in progress swaps the buffer first: add after it
@@ -462,6 +460,12 @@ export function headersToStrings(headers: IHeaders | undefined): Record<string, 
     out[key] = Array.isArray(value) ? String(value[0]) : value.toString();
   }
   return out;
+}
+
+/** A received message's headers as strings, and what a handler is told about it. */
+function incoming(topic: string, partition: number, message: KafkaMessage): { headers: Record<string, string>; meta: IncomingMeta } {
+  const headers = headersToStrings(message.headers);
+  return { headers, meta: { topic, partition, offset: message.offset, key: message.key?.toString(), tenant: headers[HEADERS.tenant] } };
 }
 
 function processSpanOptions(groupId: string, topic: string, partition: number, message: KafkaMessage, headers: Record<string, string>) {

@@ -1,7 +1,8 @@
 import '../src/tracing';
 import { spawnSync } from 'node:child_process';
 import { EntityKind, entityKey, partitionForKey, SampleBatch, TOPICS, HEADERS, deadLetterTopic } from '@prescient/contracts';
-import { RunningService, startService } from '@prescient/platform';
+import { JsonLogger, KafkaMessaging, RunningService, sampleBatchesCodec, startService } from '@prescient/platform';
+import { ServiceMetrics } from '@prescient/telemetry';
 import { encodeRemoteWriteBody, encodeSampleBatches, sampleBatchesOf, serviceCommand, testKafka, TopicCollector, uniqueTenant, snappyBlock } from '@prescient/testing';
 import { ingestionService } from '../src/service';
 import { cadvisorLabels, points as mappingPoints, podOwner, replicaSetOwner, series as mappingSeries, STEP, T0 } from '../src/domain/mapping/mapping.fixtures';
@@ -30,6 +31,11 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
 
   const metricsText = async () => (await fetch(`${base}/metrics`)).text();
   const postAs = (tenant: string, body: Buffer) => post(body, { 'x-prescient-tenant': tenant });
+  /** The platform's Kafka door of the test's own, to exercise libs/platform directly against the broker. */
+  const probeMessaging = (clientId: string) => {
+    const metrics = new ServiceMetrics(clientId);
+    return { metrics, messaging: new KafkaMessaging({ brokers: process.env.KAFKA_BROKERS!, clientId, replicationFactor: 1 }, metrics, new JsonLogger(clientId, 'error')) };
+  };
 
   it('acknowledges a remote_write request only once its samples are on metrics.samples.v2, on the entity key\'s partition, tenant-tagged', async () => {
     const tenant = uniqueTenant();
@@ -154,10 +160,7 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
 
   it('sends a message that does not decode to the dead-letter topic, counts it, and goes on', async () => {
     // Ingestion publishes samples; the DLQ path belongs to every consumer (libs/platform): exercise it here.
-    const { KafkaMessaging, sampleBatchesCodec, JsonLogger } = await import('@prescient/platform');
-    const { ServiceMetrics } = await import('@prescient/telemetry');
-    const metrics = new ServiceMetrics('dlq-probe');
-    const messaging = new KafkaMessaging({ brokers: process.env.KAFKA_BROKERS!, clientId: 'dlq-probe', replicationFactor: 1 }, metrics, new JsonLogger('dlq-probe', 'error'));
+    const { metrics, messaging } = probeMessaging('dlq-probe');
     const tenant = uniqueTenant();
     const handled: SampleBatch[] = [];
     const clusterRef = (t: string, cluster: string) => ({ tenant: t, kind: EntityKind.ENTITY_KIND_CLUSTER, cluster, namespace: '', workloadKind: '', name: '' });
@@ -192,8 +195,6 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
   });
 
   it('a buffered subscription writes in bulk and commits offsets only after its flush, and flushes what it holds on shutdown', async () => {
-    const { KafkaMessaging, sampleBatchesCodec, JsonLogger } = await import('@prescient/platform');
-    const { ServiceMetrics } = await import('@prescient/telemetry');
     const tenant = uniqueTenant();
     const topic = `buffered-probe-${tenant}`;
     const admin = kafka.admin();
@@ -203,7 +204,7 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
     await producer.connect();
     const batch = (i: number): SampleBatch => ({ entity: { tenant, kind: EntityKind.ENTITY_KIND_CLUSTER, cluster: `c${i}`, namespace: '', workloadKind: '', name: '' }, series: [{ metric: 'cpu_usage_cores', samples: [{ timestampMs: i, value: i }] }], source: 'test', receivedAtMs: 1 });
     await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: encodeSampleBatches(batch(i)), headers: { [HEADERS.tenant]: tenant } })) });
-    const messaging = new KafkaMessaging({ brokers: process.env.KAFKA_BROKERS!, clientId: 'buffered-probe', replicationFactor: 1 }, new ServiceMetrics('buffered-probe'), new JsonLogger('buffered-probe', 'error'));
+    const { messaging } = probeMessaging('buffered-probe');
     let held: string[] = [];
     const written: string[][] = [];
     const groupId = `buffered-probe-${tenant}`;
@@ -231,14 +232,12 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
   });
 
   it('publishes concurrently into shared produce requests, never past the broker\'s record-batch limit, and each caller resolves', async () => {
-    const { KafkaMessaging, JsonLogger } = await import('@prescient/platform');
-    const { ServiceMetrics } = await import('@prescient/telemetry');
     const tenant = uniqueTenant();
     const topic = `coalesce-probe-${tenant}`;
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-    const messaging = new KafkaMessaging({ brokers: process.env.KAFKA_BROKERS!, clientId: 'coalesce-probe', replicationFactor: 1 }, new ServiceMetrics('coalesce-probe'), new JsonLogger('coalesce-probe', 'error'));
+    const { messaging } = probeMessaging('coalesce-probe');
     await messaging.connectProducer();
     // Eight publishes of 300 KB to one partition at once: together 2.4 MB, over the broker's 1 MiB
     // record-batch limit if they went out as one request.

@@ -13,8 +13,9 @@ import { HistoryStore } from './history-store.service';
 export const PUBLISHED_QUANTILES = [0.1, 0.5, 0.9, 0.95, 0.99];
 
 interface TrackedSeries {
-  key: string;
   entity: EntityRef;
+  /** entityKey(entity), kept: the snapshot rows are keyed by it. */
+  entityKey: string;
   metric: string;
   buffer: SeriesBuffer;
   refitTimer?: NodeJS.Timeout;
@@ -85,9 +86,8 @@ export class HistoryService implements OnApplicationShutdown {
     const now = Date.now();
     for (const batch of batches) {
       const entity = batch.entity!;
-      const entityKeyText = entityKey(entity);
+      const key = entityKey(entity);
       for (const s of batch.series) {
-        const key = `${entityKeyText}#${s.metric}`;
         const tracked = this.touch(key, entity, s.metric);
         for (const sample of s.samples) {
           if (tracked.buffer.add(sample.timestampMs, sample.value) !== 'accepted') continue;
@@ -103,11 +103,12 @@ export class HistoryService implements OnApplicationShutdown {
   }
 
   /** The tracked series (created empty if new), moved to the most recently used end. */
-  private touch(key: string, entity: EntityRef, metric: string, buffer?: SeriesBuffer): TrackedSeries {
+  private touch(entityKeyText: string, entity: EntityRef, metric: string, buffer?: SeriesBuffer): TrackedSeries {
+    const key = `${entityKeyText}#${metric}`;
     let tracked = this.series.get(key);
     if (!tracked) {
       this.evictIfFull();
-      tracked = { key, entity, metric, buffer: buffer ?? new SeriesBuffer({ merge: metric === METRICS.memoryWorkingSetBytes ? 'max' : 'mean' }), dirty: false };
+      tracked = { entity, entityKey: entityKeyText, metric, buffer: buffer ?? new SeriesBuffer({ merge: metric === METRICS.memoryWorkingSetBytes ? 'max' : 'mean' }), dirty: false };
     } else {
       this.series.delete(key); // re-insert: Map order is the LRU order
     }
@@ -130,23 +131,23 @@ export class HistoryService implements OnApplicationShutdown {
   }
 
   private async restoreMissing(batches: readonly SampleBatch[]): Promise<void> {
-    const byTenant = new Map<string, { entityKey: string; metric: string; entity: EntityRef }[]>();
+    const byTenant = new Map<string, Map<string, { entityKey: string; metric: string; entity: EntityRef }>>();
     for (const batch of batches) {
       const entity = batch.entity!;
       const key = entityKey(entity);
       for (const s of batch.series) {
         if (this.series.has(`${key}#${s.metric}`)) continue;
-        let list = byTenant.get(entity.tenant);
-        if (!list) byTenant.set(entity.tenant, (list = []));
-        list.push({ entityKey: key, metric: s.metric, entity });
+        let wanted = byTenant.get(entity.tenant);
+        if (!wanted) byTenant.set(entity.tenant, (wanted = new Map()));
+        wanted.set(`${key}#${s.metric}`, { entityKey: key, metric: s.metric, entity });
       }
     }
     for (const [tenant, wanted] of byTenant) {
-      const saved = await this.histories.load(tenant, wanted);
+      const saved = await this.histories.load(tenant, [...wanted.values()]);
       for (const row of saved) {
-        const entity = wanted.find((w) => w.entityKey === row.entityKey && w.metric === row.metric)!.entity;
+        const entity = wanted.get(`${row.entityKey}#${row.metric}`)!.entity;
         try {
-          this.touch(`${row.entityKey}#${row.metric}`, entity, row.metric, SeriesBuffer.fromBytes(row.buffer));
+          this.touch(row.entityKey, entity, row.metric, SeriesBuffer.fromBytes(row.buffer));
           this.restored.inc();
         } catch (error) {
           this.logger.warn(`saved history of ${row.metric} unreadable, starting afresh: ${(error as Error).message}`, 'History');
@@ -160,7 +161,7 @@ export class HistoryService implements OnApplicationShutdown {
     const dirty = [...this.series.values()].filter((t) => t.dirty);
     for (const t of dirty) t.dirty = false;
     try {
-      await this.histories.save(dirty.map((t) => ({ tenant: t.entity.tenant, entityKey: entityKey(t.entity), metric: t.metric, buffer: t.buffer.toBytes() })));
+      await this.histories.save(dirty.map((t) => ({ tenant: t.entity.tenant, entityKey: t.entityKey, metric: t.metric, buffer: t.buffer.toBytes() })));
     } catch (error) {
       for (const t of dirty) t.dirty = true;
       throw error;
@@ -207,7 +208,7 @@ export class HistoryService implements OnApplicationShutdown {
     end();
     try {
       const event: PredictionEvent = { entity: tracked.entity, metric: tracked.metric, forecasts };
-      await this.messaging.publish(TOPICS.predictions.name, predictionEventCodec, [{ key: entityKey(tracked.entity), tenant: tracked.entity.tenant, value: event }]);
+      await this.messaging.publish(TOPICS.predictions.name, predictionEventCodec, [{ key: tracked.entityKey, tenant: tracked.entity.tenant, value: event }]);
       await this.store.save(forecasts);
       this.exportNodePrediction(tracked, forecasts);
       this.refits.inc({ outcome: 'published' });
