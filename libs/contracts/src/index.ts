@@ -34,3 +34,4 @@ export {
 export { ScalingDecision } from './generated/prescient/autoscaling/v1/decision';
 export * from './partitioner';
 export * from './sample-batch-writer';
+export * from './sample-envelopes';

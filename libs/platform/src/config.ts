@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** A configuration problem, naming every bad key. */
@@ -39,4 +41,31 @@ export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: NodeJS.Proces
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
   throw new ConfigError(parsed.error.issues.map((issue) => ({ key: issue.path.join('.') || '(root)', message: issue.message })));
+}
+
+/**
+ * Cores this process may use: the CPUs it may run on, capped by a cgroup v2 CPU quota
+ * (`/sys/fs/cgroup/cpu.max`, a container's CPU limit) rounded up. Node 20's availableParallelism()
+ * sees the node's CPUs, not the pod's limit.
+ */
+export function usableCores(cpuMax = readCgroupCpuMax()): number {
+  const cpus = availableParallelism();
+  const quota = cgroupCpuQuota(cpuMax);
+  return quota === undefined ? cpus : Math.max(1, Math.min(cpus, Math.ceil(quota)));
+}
+
+/** Cores granted by a cgroup v2 `cpu.max` line ("<quota> <period>" or "max <period>"); undefined when unlimited or unreadable. */
+export function cgroupCpuQuota(cpuMax: string | undefined): number | undefined {
+  const match = /^(\d+)\s+(\d+)\s*$/.exec(cpuMax ?? '');
+  if (!match) return undefined;
+  const [quota, period] = [Number(match[1]), Number(match[2])];
+  return period > 0 && quota > 0 ? quota / period : undefined;
+}
+
+function readCgroupCpuMax(): string | undefined {
+  try {
+    return readFileSync('/sys/fs/cgroup/cpu.max', 'utf8');
+  } catch {
+    return undefined;
+  }
 }

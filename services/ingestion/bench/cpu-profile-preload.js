@@ -2,14 +2,15 @@
 // pass: Node 20 refuses --cpu-prof in NODE_OPTIONS, and the service launcher fixes the command line.
 // Profiles the main thread for the life of the process (like --cpu-prof, 1 ms sampling) and writes
 // a .cpuprofile into PRESCIENT_CPU_PROFILE_DIR when the process exits. Plain JavaScript: it loads
-// before the TypeScript hook.
+// before the TypeScript hook. Decode threads inherit the preload and are left out: the event loop is
+// what saturates first.
 'use strict';
 const { Session } = require('node:inspector');
 const { writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
 
 const dir = process.env.PRESCIENT_CPU_PROFILE_DIR;
-if (dir) {
+if (dir && require('node:worker_threads').isMainThread) {
   const session = new Session();
   session.connect();
   session.post('Profiler.enable');

@@ -58,6 +58,8 @@ interface Args {
    * the receiver's process (every role in one process).
    */
   rollups: RollupsMode;
+  /** REMOTE_WRITE_DECODE_THREADS of the receiver; undefined: the service's default. */
+  decodeThreads: number | undefined;
   out: string;
 }
 
@@ -71,6 +73,7 @@ function parseArgs(argv: string[]): Args {
     skipDecode: false,
     skipEndToEnd: false,
     rollups: 'after',
+    decodeThreads: undefined,
     out: join(REPO_ROOT, 'bench-results', 'ingest.json'),
   };
   const number = (value: string | undefined, flag: string, min: number, max: number): number => {
@@ -92,10 +95,11 @@ function parseArgs(argv: string[]): Args {
       if (mode !== 'after' && mode !== 'concurrent' && mode !== 'inline') throw new Error('--rollups needs after, concurrent or inline');
       args.rollups = mode;
     }
+    else if (a === '--decode-threads') args.decodeThreads = number(argv[++i], a, 0, 64);
     else if (a === '--out') args.out = resolve(argv[++i]);
     else {
       throw new Error(
-        `unknown argument ${a}; expected --duration S (20), --warmup S (5), --shards N (5), --decode-rounds N (7), --no-profile, --skip-decode, --skip-e2e, --rollups after|concurrent|inline (after), --out FILE`,
+        `unknown argument ${a}; expected --duration S (20), --warmup S (5), --shards N (5), --decode-rounds N (7), --no-profile, --skip-decode, --skip-e2e, --rollups after|concurrent|inline (after), --decode-threads N (the service's default), --out FILE`,
       );
     }
   }
@@ -230,7 +234,7 @@ function benchTenantsFile(): string {
  * The receiver under test and, apart from it as a fleet this size would run it, the rollups
  * consumer (its CPU is listed in a column of its own). --single-process runs every role in one.
  */
-async function startIngestion(kafka: LocalKafka, postgres: LocalPostgres, mode: RollupsMode, cpuProfileDir?: string): Promise<Ingestion> {
+async function startIngestion(kafka: LocalKafka, postgres: LocalPostgres, { rollups: mode, decodeThreads }: Pick<Args, 'rollups' | 'decodeThreads'>, cpuProfileDir?: string): Promise<Ingestion> {
   const env: NodeJS.ProcessEnv = {
     KAFKA_BROKERS: kafka.brokers,
     DATABASE_URL: postgres.databaseUrl,
@@ -240,6 +244,7 @@ async function startIngestion(kafka: LocalKafka, postgres: LocalPostgres, mode: 
     INGESTION_TENANTS_FILE: benchTenantsFile(),
     INGESTION_ROLES: mode === 'inline' ? 'receiver,rollups,collectors' : 'receiver',
   };
+  if (decodeThreads !== undefined) env.REMOTE_WRITE_DECODE_THREADS = String(decodeThreads);
   if (cpuProfileDir) {
     // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload drives the inspector's profiler instead.
     env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile-preload.js')}`.trim();
@@ -623,6 +628,7 @@ async function main(): Promise<void> {
   let prometheusVersion = '';
   let drainNote = '';
   let rollupDrain: RollupDrain | undefined;
+  let decodeThreads: number | undefined;
   if (!args.skipEndToEnd) {
     progress('starting Kafka, PostgreSQL and Prometheus');
     const [kafka, postgres, prometheus] = await Promise.all([
@@ -638,8 +644,10 @@ async function main(): Promise<void> {
     await admin.connect();
     onCleanup('kafka admin', () => admin.disconnect());
     progress('starting the ingestion service');
-    let ingestion: Ingestion | undefined = await startIngestion(kafka, postgres, args.rollups);
+    let ingestion: Ingestion | undefined = await startIngestion(kafka, postgres, args);
     let forgetIngestion = onCleanup('ingestion', () => stopIngestion(ingestion!));
+    decodeThreads = (await scrapeCounters(ingestion.url, ['prescient_ingestion_remote_write_decode_threads'])).prescient_ingestion_remote_write_decode_threads;
+    progress(`the receiver runs ${decodeThreads} decode thread(s) (REMOTE_WRITE_DECODE_THREADS${args.decodeThreads === undefined ? ': the service\'s default' : ''})`);
     const env: Env = { args, ingestion: () => ingestion, prometheus, kafka, kafkaPid, postgresPid, admin };
     const settle = () => new Promise((r) => setTimeout(r, 2_000));
 
@@ -678,7 +686,7 @@ async function main(): Promise<void> {
       await stopIngestion(ingestion);
       ingestion = undefined;
       await skipRollupBacklog(admin).catch((e: Error) => progress(`warning: could not skip the rollup backlog: ${e.message}`));
-      ingestion = await startIngestion(kafka, postgres, args.rollups, profileDir);
+      ingestion = await startIngestion(kafka, postgres, args, profileDir);
       forgetIngestion = onCleanup('ingestion (profiled)', () => stopIngestion(ingestion!));
       const profiled: PhaseResult[] = [];
       for (const fleet of ['cadvisor', 'workload'] as FleetKind[]) {
@@ -718,7 +726,7 @@ async function main(): Promise<void> {
   if (phases.length) {
     say();
     say(
-      `(3)/(4) end to end over loopback: ${args.shards} concurrent senders (shards) from a separate process, each series always on the same shard; warm-up ≥ ${args.warmupMs / 1000} s and ≥ 2 fleet cycles, then ${args.durationMs / 1000} s measured. Prometheus ${prometheusVersion}; Kafka acks=all, one broker`,
+      `(3)/(4) end to end over loopback: ${args.shards} concurrent senders (shards) from a separate process, each series always on the same shard; warm-up ≥ ${args.warmupMs / 1000} s and ≥ 2 fleet cycles, then ${args.durationMs / 1000} s measured. Prometheus ${prometheusVersion}; Kafka acks=all, one broker; the receiver with ${decodeThreads} decode thread(s)`,
     );
     say(`  samples/s = acknowledged (2xx) samples completed in the window; CPU = utime+stime from /proc over the window, in cores; "others" = machine busy CPU not used by any process listed`);
     for (const line of phaseTable(phases)) say(`  ${line}`);
@@ -769,6 +777,7 @@ async function main(): Promise<void> {
       durationMs: args.durationMs,
       relabelRules: TYPICAL_RELABEL_RULES,
       rollups: args.rollups,
+      decodeThreads: decodeThreads ?? null,
       ingestionProcesses: { after: 'receiver (INGESTION_ROLES=receiver) during (3); rollups consumer (INGESTION_ROLES=rollups) after, alone', concurrent: 'receiver + rollups consumer in two processes during (3)', inline: 'one process, every role' }[args.rollups],
     },
     bareDecodeSamplesPerSec: bare?.samplesPerCpuSecond ?? null,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigShape, port } from '@prescient/platform';
+import { baseConfigShape, port, usableCores } from '@prescient/platform';
 import { backfillConfigShape } from '../backfill/backfill.config';
 import { scrapeConfigShape } from '../scrape/scrape.config';
 
@@ -16,6 +16,13 @@ export const ingestionConfigSchema = z.object({
   REMOTE_WRITE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(10 * 1024 * 1024),
   REMOTE_WRITE_MAX_DECOMPRESSED_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
   REMOTE_WRITE_MAX_SERIES_PER_REQUEST: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
+  /**
+   * Worker threads that decode, relabel, map and encode remote_write bodies (0: on the event loop).
+   * Default: the usable cores (the container's CPU limit, where set), at most 8. Not one fewer:
+   * the event loop mostly waits on Kafka, and on 2 cores 2 threads took 1.4× the samples of 1
+   * (services/ingestion/bench/README.md).
+   */
+  REMOTE_WRITE_DECODE_THREADS: z.coerce.number().int().min(0).max(64).default(() => Math.min(8, usableCores())),
   /** Kafka cluster whose consumer groups are observed; unset turns the lag collector off. */
   KAFKA_LAG_BROKERS: z.string().regex(/^[^\s:,]+:\d{1,5}(,[^\s:,]+:\d{1,5})*$/, 'must be a comma-separated host:port list').optional(),
   /** The tenant and cluster name the observed groups belong to. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { EntitySeries, JsonLogger, KafkaMessaging, publishSamples, SERVICE_CONFIG } from '@prescient/platform';
 import { ServiceMetrics } from '@prescient/telemetry';
 import { IngestionConfig } from '../config/ingestion.config';
-import { EntityMapper, EntitySample, MappingInputSeries, MappingStats, toEntityBatches, UNMAPPED_REASONS } from '../domain/mapping';
+import { EntityMapper, EntitySample, MappingInputSeries, MappingStats, toEntityBatches, UNMAPPED_REASONS, UnreadSamples } from '../domain/mapping';
 
 /** Closed steps kept for a retry when Kafka did not take them; beyond it the oldest are dropped, counted. */
 const MAX_OUTBOX_SAMPLES = 200_000;
@@ -42,10 +42,10 @@ export class RawSeriesMapper implements OnApplicationShutdown {
     this.outboxDropped = metrics.counter('mapping_outbox_dropped_total', 'Mapped values dropped because Kafka stayed unavailable and the outbox was full');
   }
 
-  /** Maps one request's raw series; returns the entity batches of the steps it completed. */
-  map(tenant: string, series: readonly MappingInputSeries[]): EntitySeries[] {
-    if (series.length === 0) return [];
-    const result = this.mapper.ingest(tenant, series);
+  /** Maps one request's raw series (and counts what was left out as unread); returns the entity batches of the steps it completed. */
+  map(tenant: string, series: readonly MappingInputSeries[], unread: readonly UnreadSamples[] = []): EntitySeries[] {
+    if (series.length === 0 && unread.length === 0) return [];
+    const result = this.mapper.ingest(tenant, series, unread);
     this.count(result.stats);
     return toEntityBatches(result.samples);
   }

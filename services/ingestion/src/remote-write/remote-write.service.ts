@@ -1,29 +1,33 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { JsonLogger, KafkaMessaging, publishSamples, SERVICE_CONFIG } from '@prescient/platform';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { encodeSampleEnvelopes, TOPICS } from '@prescient/contracts';
+import { JsonLogger, KafkaMessaging, publishEnvelopes, SERVICE_CONFIG } from '@prescient/platform';
 import { ServiceMetrics } from '@prescient/telemetry';
 import { IngestionConfig } from '../config/ingestion.config';
-import { decodeRemoteWrite, DecodedSeries, LabelInterner, RemoteWriteLimits } from '../domain/remote-write';
-import { checkRelabelledLabels } from '../domain/relabel';
+import { admissionSeries, type PreparedWrite } from '../domain/prepare-write';
 import { TenantLimiter } from '../domain/limits';
 import { loadTenantPolicies, TenantPolicies } from '../tenants/tenant-policies';
-import { EntityMappingCache, seriesToEntities } from '../domain/series-to-entities';
 import { RawSeriesMapper } from './raw-series-mapper.service';
+import { PreparerUnavailableError, WritePreparerPool } from './write-preparer-pool';
 
 export type WriteOutcome =
   | { status: 204; samples: number }
   | { status: 400 | 401 | 404 | 413 | 415; reason: string; message: string }
   | { status: 429 | 503; reason: string; message: string; retryAfterSeconds: number };
 
+const SAMPLES_TOPIC = TOPICS.metricsSamples.name;
+
 /**
  * remote_write → metrics.samples.v2. A request is acknowledged (204) only after Kafka has every
  * batch (acks=all, idempotent producer); if the broker cannot take it, 503 with Retry-After, so
  * Prometheus retries and nothing is lost. Bodies that can never succeed get 400 with the reason.
+ *
+ * The body is prepared (decoded, relabelled, fingerprinted, mapped, encoded) on a decode thread
+ * (WritePreparerPool); what holds state across requests stays here, on the event loop: the tenant
+ * limits, the raw-series mapper and the producer.
  */
 @Injectable()
-export class RemoteWriteService {
-  private readonly interner = new LabelInterner();
-  private readonly mappings = new EntityMappingCache();
-  private readonly limits: RemoteWriteLimits;
+export class RemoteWriteService implements OnApplicationShutdown {
+  private readonly preparers: WritePreparerPool;
   private readonly requests;
   private readonly rejected;
   private readonly samplesReceived;
@@ -33,7 +37,7 @@ export class RemoteWriteService {
   private readonly limitRefusals;
   private readonly seriesRelabelled;
   readonly policies: TenantPolicies;
-  readonly limiter = new TenantLimiter();
+  readonly limiter: TenantLimiter;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
@@ -42,14 +46,6 @@ export class RemoteWriteService {
     @Inject(JsonLogger) private readonly logger: JsonLogger,
     private readonly rawMapper: RawSeriesMapper,
   ) {
-    this.limits = {
-      maxCompressedBytes: config.REMOTE_WRITE_MAX_BODY_BYTES,
-      maxDecompressedBytes: config.REMOTE_WRITE_MAX_DECOMPRESSED_BYTES,
-      maxSeriesPerRequest: config.REMOTE_WRITE_MAX_SERIES_PER_REQUEST,
-      maxLabelsPerSeries: 64,
-      maxLabelNameLength: 1024,
-      maxLabelValueLength: 4096,
-    };
     this.requests = metrics.counter('remote_write_requests_total', 'remote_write requests by HTTP status', ['code']);
     this.rejected = metrics.counter('remote_write_rejected_total', 'remote_write requests refused, by reason', ['reason']);
     this.samplesReceived = metrics.counter('samples_received_total', 'Samples decoded from remote_write requests');
@@ -58,34 +54,31 @@ export class RemoteWriteService {
     this.seriesUnmapped = metrics.counter('series_unmapped_total', 'Series no recording-rule name matched, handed to the raw-series mapper (see mapping_samples_total)');
     this.limitRefusals = metrics.counter('limit_refusals_total', 'remote_write requests refused by a tenant limit (429)', ['tenant', 'limit']);
     this.seriesRelabelled = metrics.counter('series_relabel_dropped_total', 'Series dropped by the tenant\'s relabel rules, or left invalid by them', ['tenant', 'reason']);
+    const threadExits = metrics.counter('remote_write_decode_thread_exits_total', 'Decode threads that ended unasked (each is replaced; its requests got 503)');
     this.policies = loadTenantPolicies(config.INGESTION_TENANTS_FILE);
     this.limiter = new TenantLimiter({ defaults: this.policies.defaults });
     for (const [tenant, policy] of this.policies.tenants) this.limiter.setTenantLimits(tenant, policy.limits);
-  }
-
-  /** The tenant's relabel rules (Prometheus relabel_config semantics); unchanged series keep their shared label arrays. */
-  private relabel(tenant: string, series: readonly DecodedSeries[]): DecodedSeries[] {
-    const rules = this.policies.tenants.get(tenant)?.relabel;
-    if (!rules) return series as DecodedSeries[];
-    const kept: DecodedSeries[] = [];
-    for (const s of series) {
-      const labels = rules.apply(s.labels);
-      if (labels === null) {
-        this.seriesRelabelled.inc({ tenant, reason: 'dropped' });
-        continue;
-      }
-      if (labels === s.labels) {
-        kept.push(s);
-        continue;
-      }
-      const check = checkRelabelledLabels(labels);
-      if (!check.ok) {
-        this.seriesRelabelled.inc({ tenant, reason: check.reason });
-        continue;
-      }
-      kept.push({ ...s, labels, metricName: check.metricName });
-    }
-    return kept;
+    const relabelConfigs = Object.fromEntries([...this.policies.tenants].flatMap(([tenant, p]) => (p.relabelConfigs ? [[tenant, p.relabelConfigs]] : [])));
+    this.preparers = new WritePreparerPool({
+      threads: this.receives ? config.REMOTE_WRITE_DECODE_THREADS : 0,
+      data: {
+        limits: {
+          maxCompressedBytes: config.REMOTE_WRITE_MAX_BODY_BYTES,
+          maxDecompressedBytes: config.REMOTE_WRITE_MAX_DECOMPRESSED_BYTES,
+          maxSeriesPerRequest: config.REMOTE_WRITE_MAX_SERIES_PER_REQUEST,
+          maxLabelsPerSeries: 64,
+          maxLabelNameLength: 1024,
+          maxLabelValueLength: 4096,
+        },
+        defaultCluster: config.CLUSTER_NAME,
+        relabelConfigs,
+      },
+      onThreadExit: (detail) => {
+        threadExits.inc();
+        this.logger.error(`a remote_write decode thread ended (${detail}); it is replaced`, undefined, 'RemoteWrite');
+      },
+    });
+    metrics.gauge('remote_write_decode_threads', 'Decode threads running').set(this.preparers.size);
   }
 
   /** False on an instance whose INGESTION_ROLES leave out `receiver`. */
@@ -104,39 +97,56 @@ export class RemoteWriteService {
     return outcome;
   }
 
+  /** Takes `body` over (it may be handed to a decode thread): the caller must not use it after. */
   async write(tenant: string, body: Buffer): Promise<WriteOutcome> {
-    let decoded;
+    let partitions: number;
     try {
-      decoded = decodeRemoteWrite(body, this.limits, { interner: this.interner });
+      partitions = await this.messaging.partitionCount(SAMPLES_TOPIC);
     } catch (error) {
-      const reason = (error as { reason?: string }).reason ?? 'undecodable';
-      return this.refuse({ status: reason === 'body_too_large' ? 413 : 400, reason, message: (error as Error).message });
+      return this.kafkaUnavailable(`no metadata for ${SAMPLES_TOPIC}: ${(error as Error).message}`);
     }
-    this.samplesReceived.inc(decoded.sampleCount);
-    const series = this.relabel(tenant, decoded.series);
+    const receivedAtMs = Date.now();
+    let prepared: PreparedWrite;
+    try {
+      prepared = await this.preparers.prepare({ tenant, body, partitions, receivedAtMs, source: 'remote_write' });
+    } catch (error) {
+      if (!(error instanceof PreparerUnavailableError)) throw error;
+      return this.refuse({ status: 503, reason: 'decode_unavailable', message: error.message, retryAfterSeconds: 1 });
+    }
+    if (!prepared.ok) return this.refuse({ status: prepared.status, reason: prepared.reason, message: prepared.message });
+    this.samplesReceived.inc(prepared.decodedSamples);
+    for (const [reason, count] of Object.entries(prepared.relabelled)) this.seriesRelabelled.inc({ tenant, reason }, count);
     // All or nothing: Prometheus retries a 429, so a partly accepted request would duplicate samples.
-    const admitted = this.limiter.admit(tenant, series.map((x) => ({ labels: x.labels, samples: x.samples.length })), Date.now());
+    const admitted = this.limiter.admit(tenant, admissionSeries(prepared.admission), Date.now());
     if (!admitted.ok) {
       this.limitRefusals.inc({ tenant, limit: admitted.limit });
       return this.refuse({ status: 429, reason: admitted.limit, message: admitted.message, retryAfterSeconds: Math.max(1, Math.ceil(admitted.retryAfterSeconds)) });
     }
-    const mapped = seriesToEntities(tenant, this.config.CLUSTER_NAME, series, this.mappings);
-    this.seriesUnmapped.inc(mapped.unmappedSeries);
-    this.samplesDropped.inc({ reason: 'non_finite' }, mapped.droppedSamples);
-    this.samplesDropped.inc({ reason: 'invalid_timestamp' }, mapped.invalidTimestamps);
+    this.seriesUnmapped.inc(prepared.unmappedSeries);
+    this.samplesDropped.inc({ reason: 'non_finite' }, prepared.nonFiniteSamples);
+    this.samplesDropped.inc({ reason: 'invalid_timestamp' }, prepared.invalidTimestamps);
     // Raw exporter series (cAdvisor, kube-state-metrics, node-exporter, DCGM, kafka-exporter): the
     // steps this request completed go out with it.
-    const raw = this.rawMapper.map(tenant, mapped.unmapped);
-    const batches = raw.length > 0 ? [...mapped.batches, ...raw] : mapped.batches;
+    const raw = this.rawMapper.map(tenant, prepared.raw, prepared.unread);
+    const envelopes = prepared.envelopes.map((e) => ({ partition: e.partition, value: Buffer.from(e.value.buffer, e.value.byteOffset, e.value.byteLength) }));
+    if (raw.length > 0) envelopes.push(...encodeSampleEnvelopes(raw, { source: 'remote_write', receivedAtMs, partitions }));
     try {
-      await publishSamples(this.messaging, tenant, 'remote_write', batches);
+      await publishEnvelopes(this.messaging, tenant, envelopes);
     } catch (error) {
       this.rawMapper.requeue(raw);
-      this.logger.warn(`Kafka did not acknowledge ${batches.length} entity batches: ${(error as Error).message}`, 'RemoteWrite');
-      return this.refuse({ status: 503, reason: 'kafka_unavailable', message: 'the message broker did not acknowledge the samples; retry', retryAfterSeconds: 5 });
+      return this.kafkaUnavailable(`Kafka did not acknowledge ${envelopes.length} envelopes: ${(error as Error).message}`);
     }
-    this.samplesPublished.inc(mapped.acceptedSamples);
+    this.samplesPublished.inc(prepared.acceptedSamples);
     this.requests.inc({ code: '204' });
-    return { status: 204, samples: mapped.acceptedSamples };
+    return { status: 204, samples: prepared.acceptedSamples };
+  }
+
+  private kafkaUnavailable(detail: string): WriteOutcome {
+    this.logger.warn(detail, 'RemoteWrite');
+    return this.refuse({ status: 503, reason: 'kafka_unavailable', message: 'the message broker did not acknowledge the samples; retry', retryAfterSeconds: 5 });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.preparers.close();
   }
 }

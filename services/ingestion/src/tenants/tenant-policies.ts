@@ -12,6 +12,8 @@ import { DEFAULT_TENANT_LIMITS, TenantLimits, validateTenantLimits } from '../do
  */
 export interface TenantPolicy {
   relabel?: CompiledRelabel;
+  /** The rules as written (validated): decode threads compile their own copy from them. */
+  relabelConfigs?: RelabelConfigInput[];
   limits: TenantLimits;
 }
 
@@ -48,7 +50,7 @@ export function loadTenantPolicies(path: string | undefined): TenantPolicies {
     try {
       const relabel = value.relabel === undefined ? undefined : compileRelabelConfigs(value.relabel as RelabelConfigInput[]);
       const limits = value.limits === undefined ? defaults : validateTenantLimits(value.limits, defaults, tenant);
-      tenants.set(tenant, { relabel, limits });
+      tenants.set(tenant, { relabel, relabelConfigs: relabel && (value.relabel as RelabelConfigInput[]), limits });
     } catch (error) {
       const what = error instanceof RelabelConfigError ? 'relabel' : 'limits';
       fail(`tenants.${tenant}.${what}: ${(error as Error).message}`);

@@ -4,6 +4,8 @@ export type { SeriesKey } from './series-hash';
 export { TenantLimiter } from './tenant-limiter';
 export type {
   AdmissionSeries,
+  KeyedAdmissionSeries,
+  LabelledAdmissionSeries,
   CardinalityReport,
   LimitName,
   LimitResult,

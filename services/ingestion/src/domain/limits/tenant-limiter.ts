@@ -7,10 +7,19 @@ import { TokenBucket } from './token-bucket';
 export type LimitName = 'max_active_series' | 'max_samples_per_second';
 
 /** One series of a write request, as it will be stored (after relabelling). */
-export interface AdmissionSeries {
+export type AdmissionSeries = LabelledAdmissionSeries | KeyedAdmissionSeries;
+
+export interface LabelledAdmissionSeries {
   /** Sorted by name, as CompiledRelabel.apply returns them (other orders are sorted, at a cost). */
   readonly labels: readonly Label[];
   /** Samples the request carries for this series. */
+  readonly samples: number;
+}
+
+/** A series already fingerprinted (by a decode thread): its `seriesKey` and metric name. */
+export interface KeyedAdmissionSeries {
+  readonly key: SeriesKey;
+  readonly metricName: string;
   readonly samples: number;
 }
 
@@ -121,7 +130,8 @@ export class TenantLimiter {
     const newSeries: number[] = [];
     const seenNew = new Set<string>();
     for (let i = 0; i < series.length; i++) {
-      const key = seriesKey(series[i].labels);
+      const item = series[i];
+      const key = 'key' in item ? item.key : seriesKey(item.labels);
       keys[i] = key;
       if (state.series.findActive(key) >= 0) continue;
       const id = `${key.hi}:${key.lo}`;
@@ -152,7 +162,8 @@ export class TenantLimiter {
     const droppedSet = dropped.length === 0 ? null : new Set(dropped);
     for (let i = 0; i < series.length; i++) {
       if (droppedSet?.has(i)) continue;
-      state.series.touch(keys[i], metricNameOf(series[i].labels));
+      const item = series[i];
+      state.series.touch(keys[i], 'metricName' in item ? item.metricName : metricNameOf(item.labels));
     }
     if (dropped.length > 0) state.refusals.droppedSeries += new Set(dropped.map((i) => `${keys[i].hi}:${keys[i].lo}`)).size;
     return { ok: true, droppedSeries: dropped, droppedSamples };

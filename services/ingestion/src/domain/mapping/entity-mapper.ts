@@ -15,6 +15,19 @@ export interface MappingInputSeries {
   readonly samples: readonly { readonly timestampMs: number; readonly value: number; readonly stale?: boolean }[];
 }
 
+/**
+ * Samples of series no source reads (`isSourceMetric` false), left out by a caller that filtered
+ * them before handing series over (a decode thread): counted as `unknown_metric`, and their newest
+ * timestamp still advances the cluster's clock, as if the series had been passed in.
+ */
+export interface UnreadSamples {
+  /** The series' `cluster` label, if any. */
+  readonly cluster: string | undefined;
+  readonly samples: number;
+  /** Newest finite sample's timestamp (-Infinity when none). */
+  readonly maxTimestampMs: number;
+}
+
 /** One canonical value of one entity for one step; `timestampMs` is the step's start. */
 export interface EntitySample {
   entity: EntityRef;
@@ -173,10 +186,16 @@ export class EntityMapper {
     return { ...this.owners.size, series: this.states.size, pendingSamples: this.pendingItems, openEntities: this.entities.size, topics: this.groups.size };
   }
 
-  /** One remote_write request of `tenant`. */
-  ingest(tenant: string, series: readonly MappingInputSeries[]): MappingResult {
+  /** One remote_write request of `tenant`; `unread`: what the caller left out of `series` (see UnreadSamples). */
+  ingest(tenant: string, series: readonly MappingInputSeries[], unread: readonly UnreadSamples[] = []): MappingResult {
     const call = this.begin();
     try {
+      for (const u of unread) {
+        const scope = scopeKey(tenant, u.cluster ?? this.options.defaultCluster);
+        call.stats.samplesIn += u.samples;
+        call.stats.unmapped.unknown_metric += u.samples;
+        if (u.maxTimestampMs > (this.scopeWatermarks.peek(scope) ?? -Infinity)) this.scopeWatermarks.set(scope, u.maxTimestampMs);
+      }
       const scoped = series.map((s) => {
         const cluster = labelValue(s.labels, 'cluster') ?? this.options.defaultCluster;
         const scope = scopeKey(tenant, cluster);

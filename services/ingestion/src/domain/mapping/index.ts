@@ -1,7 +1,7 @@
 export { MAPPER_OUTPUT_METRICS, MAPPING_METRICS } from './canonical-metrics';
 export type { MappingMetricName } from './canonical-metrics';
 export { DEFAULT_MAPPER_OPTIONS, EntityMapper } from './entity-mapper';
-export type { EntityMapperOptions, EntitySample, MapperSizes, MappingInputSeries, MappingResult } from './entity-mapper';
+export type { EntityMapperOptions, EntitySample, MapperSizes, MappingInputSeries, MappingResult, UnreadSamples } from './entity-mapper';
 export { toEntityBatches } from './entity-batches';
 export type { EntityBatch } from './entity-batches';
 export type { MappingLabel } from './labels';
