@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { compileRelabelConfigs, type CompiledRelabel } from '../domain/relabel';
-import { type PreparedWrite, type WriteJob, WritePreparer } from '../domain/prepare-write';
-import { ownedBuffer, type PreparerReply, type PreparerRequest, type PreparerThreadData } from './write-preparer-protocol';
+import type { PreparedWrite, WriteJob, WritePreparer } from '../domain/prepare-write';
+import { ownedBuffer, type PreparerReply, type PreparerRequest, type PreparerThreadData, preparerFrom } from './write-preparer-protocol';
 
 /** The decode threads went away under a request (crashed or closing): the request can be retried. */
 export class PreparerUnavailableError extends Error {
@@ -47,10 +46,7 @@ export class WritePreparerPool {
 
   constructor(private readonly options: WritePreparerPoolOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 0) throw new RangeError(`threads must be a non-negative integer, got ${options.threads}`);
-    if (options.threads === 0) {
-      const rules = new Map<string, CompiledRelabel>(Object.entries(options.data.relabelConfigs).map(([t, c]) => [t, compileRelabelConfigs(c)]));
-      this.inline = new WritePreparer({ limits: options.data.limits, defaultCluster: options.data.defaultCluster, relabelOf: (t) => rules.get(t) });
-    }
+    if (options.threads === 0) this.inline = preparerFrom(options.data);
     for (let i = 0; i < options.threads; i++) this.threads.push(this.spawn());
   }
 

@@ -1,5 +1,5 @@
-import type { PreparedWrite, WriteJob } from '../domain/prepare-write';
-import type { RelabelConfigInput } from '../domain/relabel';
+import { type PreparedWrite, type WriteJob, WritePreparer } from '../domain/prepare-write';
+import { compileRelabelConfigs, type CompiledRelabel, type RelabelConfigInput } from '../domain/relabel';
 import type { RemoteWriteLimits } from '../domain/remote-write';
 
 /** What a decode thread is started with (structured-cloned: plain data, rules as written). */
@@ -8,6 +8,12 @@ export interface PreparerThreadData {
   readonly defaultCluster: string;
   /** Per tenant, its relabel rules as validated by the tenants file's loader. */
   readonly relabelConfigs: Readonly<Record<string, RelabelConfigInput[]>>;
+}
+
+/** The preparer a thread (or the event loop, with no threads) runs: the tenants' rules compiled here. */
+export function preparerFrom(data: PreparerThreadData): WritePreparer {
+  const rules = new Map<string, CompiledRelabel>(Object.entries(data.relabelConfigs).map(([tenant, configs]) => [tenant, compileRelabelConfigs(configs)]));
+  return new WritePreparer({ limits: data.limits, defaultCluster: data.defaultCluster, relabelOf: (tenant) => rules.get(tenant) });
 }
 
 export interface PreparerRequest {

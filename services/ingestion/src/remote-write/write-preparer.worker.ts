@@ -1,13 +1,10 @@
 // A decode thread (see write-preparer-pool.ts): prepares remote_write bodies off the event loop.
 // It loads only pure modules: no transport, no telemetry, no framework.
 import { parentPort, workerData } from 'node:worker_threads';
-import { compileRelabelConfigs, type CompiledRelabel } from '../domain/relabel';
-import { type PreparedWrite, WritePreparer } from '../domain/prepare-write';
-import { type PreparerThreadData, type PreparerReply, type PreparerRequest, transferListOf } from './write-preparer-protocol';
+import type { PreparedWrite } from '../domain/prepare-write';
+import { type PreparerThreadData, type PreparerReply, type PreparerRequest, preparerFrom, transferListOf } from './write-preparer-protocol';
 
-const data = workerData as PreparerThreadData;
-const rules = new Map<string, CompiledRelabel>(Object.entries(data.relabelConfigs).map(([tenant, configs]) => [tenant, compileRelabelConfigs(configs)]));
-const preparer = new WritePreparer({ limits: data.limits, defaultCluster: data.defaultCluster, relabelOf: (tenant) => rules.get(tenant) });
+const preparer = preparerFrom(workerData as PreparerThreadData);
 const port = parentPort!;
 
 port.on('message', (request: PreparerRequest) => {
