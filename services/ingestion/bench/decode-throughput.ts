@@ -11,11 +11,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { decodeRemoteWrite, LabelInterner, type RemoteWriteLimits } from '../src/domain/remote-write';
 import { EntityMappingCache, seriesToEntities } from '../src/domain/series-to-entities';
+import { WritePreparer } from '../src/domain/prepare-write';
+import { compileRelabelConfigs, type RelabelConfigInput } from '../src/domain/relabel';
+import { TOPICS } from '../../../libs/contracts/src/topics';
 import { bareDecode, skipWalkDecode, snappyOnly } from './bare-walk';
 import { libraryBodies, SERIES_PER_REQUEST, type FleetKind } from './fleets';
-import { loadRelabelHook } from './relabel-hook';
+import { loadRelabelHook, TYPICAL_RELABEL_RULES } from './relabel-hook';
 
-export type DecodeMode = 'snappy' | 'skip-walk' | 'bare' | 'decode-only' | 'decode-relabel' | 'decode-relabel-map';
+export type DecodeMode = 'snappy' | 'skip-walk' | 'bare' | 'decode-only' | 'decode-relabel' | 'decode-relabel-map' | 'prepare';
 
 export const DECODE_MODES: Record<DecodeMode, string> = {
   snappy: '    snappy decompression only (floor)',
@@ -24,6 +27,7 @@ export const DECODE_MODES: Record<DecodeMode, string> = {
   'decode-only': '    decode + validate (no relabel)',
   'decode-relabel': '(2) decode + validate + relabel',
   'decode-relabel-map': '    (2) + map to entities (seriesToEntities)',
+  prepare: '    a decode thread\'s whole job (WritePreparer: + fingerprints, envelopes)',
 };
 
 /** The service's limits (remote-write.service.ts with the config defaults). */
@@ -62,7 +66,19 @@ function runner(mode: DecodeMode): { run: (body: Buffer) => number; relabel?: st
   if (mode === 'snappy') return { run: snappyOnly };
   if (mode === 'skip-walk') return { run: skipWalkDecode };
   if (mode === 'bare') return { run: bareDecode };
-  const interner = new LabelInterner(); // one per process, as RemoteWriteService holds it
+  if (mode === 'prepare') {
+    // What one decode thread of the service does per request, with the same relabel rules.
+    const rules = compileRelabelConfigs(JSON.parse(JSON.stringify(TYPICAL_RELABEL_RULES)) as RelabelConfigInput[]);
+    const preparer = new WritePreparer({ limits: SERVICE_LIMITS, defaultCluster: 'default', relabelOf: () => rules });
+    const partitions = TOPICS.metricsSamples.partitions;
+    const run = (body: Buffer) => {
+      const prepared = preparer.prepare({ tenant: 'bench', body, partitions, receivedAtMs: Date.now(), source: 'remote_write' });
+      if (!prepared.ok) throw new Error(`${prepared.reason}: ${prepared.message}`);
+      return prepared.decodedSamples;
+    };
+    return { run, relabel: `applied: compileRelabelConfigs(${TYPICAL_RELABEL_RULES.length} rules) in WritePreparer` };
+  }
+  const interner = new LabelInterner(); // one per thread, as each decode thread holds it
   if (mode === 'decode-only') return { run: (body) => decodeRemoteWrite(body, SERVICE_LIMITS, { interner }).sampleCount };
   const hook = loadRelabelHook();
   const relabel = `${hook.status}: ${hook.detail}`;

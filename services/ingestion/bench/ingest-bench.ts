@@ -58,6 +58,11 @@ interface Args {
    * the receiver's process (every role in one process).
    */
   rollups: RollupsMode;
+  /**
+   * Times each (4)-then-(3) pair runs per fleet, interleaved; the targets compare medians (runs on
+   * this shared machine vary by ±15 % and more), every run is printed.
+   */
+  pairs: number;
   /** REMOTE_WRITE_DECODE_THREADS of the receiver; undefined: the service's default. */
   decodeThreads: number | undefined;
   out: string;
@@ -73,6 +78,7 @@ function parseArgs(argv: string[]): Args {
     skipDecode: false,
     skipEndToEnd: false,
     rollups: 'after',
+    pairs: 3,
     decodeThreads: undefined,
     out: join(REPO_ROOT, 'bench-results', 'ingest.json'),
   };
@@ -95,11 +101,12 @@ function parseArgs(argv: string[]): Args {
       if (mode !== 'after' && mode !== 'concurrent' && mode !== 'inline') throw new Error('--rollups needs after, concurrent or inline');
       args.rollups = mode;
     }
+    else if (a === '--pairs') args.pairs = number(argv[++i], a, 1, 9);
     else if (a === '--decode-threads') args.decodeThreads = number(argv[++i], a, 0, 64);
     else if (a === '--out') args.out = resolve(argv[++i]);
     else {
       throw new Error(
-        `unknown argument ${a}; expected --duration S (20), --warmup S (5), --shards N (5), --decode-rounds N (7), --no-profile, --skip-decode, --skip-e2e, --rollups after|concurrent|inline (after), --decode-threads N (the service's default), --out FILE`,
+        `unknown argument ${a}; expected --duration S (20), --warmup S (5), --shards N (5), --decode-rounds N (7), --no-profile, --skip-decode, --skip-e2e, --rollups after|concurrent|inline (after), --pairs N (3), --decode-threads N (the service's default), --out FILE`,
       );
     }
   }
@@ -278,7 +285,7 @@ async function measureRollupDrain(kafka: LocalKafka, postgres: LocalPostgres, ad
   const pid = rollups.child.pid!;
   try {
     let lag = await rollupLag(admin).catch(() => messages);
-    while (lag > 0 && Date.now() - started < 300_000) {
+    while (lag > 0 && Date.now() - started < 600_000) {
       await new Promise((r) => setTimeout(r, 250));
       lag = await rollupLag(admin).catch(() => lag);
     }
@@ -610,6 +617,8 @@ async function main(): Promise<void> {
       { fleet: 'workload', mode: 'bare' },
       { fleet: 'workload', mode: 'decode-relabel' },
       { fleet: 'workload', mode: 'decode-relabel-map' },
+      { fleet: 'workload', mode: 'prepare' },
+      { fleet: 'cadvisor', mode: 'prepare' },
     ];
     const children: ChildProcess[] = [];
     const forget = onCleanup('decode children', () => Promise.all(children.map(killChild)));
@@ -653,11 +662,14 @@ async function main(): Promise<void> {
 
     // Each pair back to back, the peer first; the published (workload) pair last, since its rollup
     // backlog keeps the ingestion process busy after its window.
-    for (const fleet of ['cadvisor', 'workload'] as FleetKind[]) {
-      phases.push(await runPhase(env, 'prometheus', fleet));
-      await settle();
-      phases.push(await runPhase(env, 'prescient', fleet));
-      await settle();
+    for (let pair = 0; pair < args.pairs; pair++) {
+      for (const fleet of ['cadvisor', 'workload'] as FleetKind[]) {
+        if (args.pairs > 1) progress(`pair ${pair + 1} of ${args.pairs}, ${fleet}`);
+        phases.push(await runPhase(env, 'prometheus', fleet));
+        await settle();
+        phases.push(await runPhase(env, 'prescient', fleet));
+        await settle();
+      }
     }
     if (args.rollups === 'after') {
       progress('rollups: draining everything published, alone');
@@ -673,9 +685,9 @@ async function main(): Promise<void> {
 
     // ---- profile pass: only where Prescient is below Prometheus
     const below = (['cadvisor', 'workload'] as FleetKind[]).filter((fleet) => {
-      const p = phases.find((x) => x.receiver === 'prescient' && x.fleet === fleet);
-      const q = phases.find((x) => x.receiver === 'prometheus' && x.fleet === fleet);
-      return p && q && p.load.samplesPerSecond < q.load.samplesPerSecond;
+      const p = medianRun(phases, 'prescient', fleet);
+      const q = medianRun(phases, 'prometheus', fleet);
+      return p && q && p.samplesPerSecond < q.samplesPerSecond;
     });
     if (args.profile && below.length > 0) {
       const profileDir = join(REPO_ROOT, 'bench-results', 'ingest-profiles');
@@ -721,8 +733,8 @@ async function main(): Promise<void> {
     for (const line of decodeTable(decodeRates)) say(`  ${line}`);
     say(`  relabel in (2): ${relabelStatus}`);
   } else say('  (skipped)');
-  const prescientOf = (fleet: FleetKind) => phases.find((p) => p.receiver === 'prescient' && p.fleet === fleet);
-  const prometheusOf = (fleet: FleetKind) => phases.find((p) => p.receiver === 'prometheus' && p.fleet === fleet);
+  const prescientOf = (fleet: FleetKind) => medianRun(phases, 'prescient', fleet);
+  const prometheusOf = (fleet: FleetKind) => medianRun(phases, 'prometheus', fleet);
   if (phases.length) {
     say();
     say(
@@ -738,19 +750,20 @@ async function main(): Promise<void> {
 
   const e2e = prescientOf('workload');
   const peer = prometheusOf('workload');
-  const e2eRatio = e2e && peer ? e2e.load.samplesPerSecond / peer.load.samplesPerSecond : undefined;
+  const e2eRatio = e2e && peer ? e2e.samplesPerSecond / peer.samplesPerSecond : undefined;
   const cadvisorE2e = prescientOf('cadvisor');
   const cadvisorPeer = prometheusOf('cadvisor');
-  const cadvisorRatio = cadvisorE2e && cadvisorPeer ? cadvisorE2e.load.samplesPerSecond / cadvisorPeer.load.samplesPerSecond : undefined;
+  const cadvisorRatio = cadvisorE2e && cadvisorPeer ? cadvisorE2e.samplesPerSecond / cadvisorPeer.samplesPerSecond : undefined;
+  const medianNote = args.pairs > 1 ? ` (medians of ${args.pairs} runs each)` : '';
 
   say();
-  say('Targets');
+  say(`Targets${medianNote}`);
   say(`  (2) ≥ 0.5 × (1):                 ${fmtRatio(decodeRatio)} (cAdvisor fleet, per CPU-s) → ${verdict(decodeRatio === undefined ? undefined : decodeRatio >= 0.5)}`);
   say(`  (2) ≥ 500 k samples/s/core:      ${decode ? fmtK(decode.samplesPerCpuSecond) : '—'} → ${verdict(decode ? decode.samplesPerCpuSecond >= 500_000 : undefined)}${decode?.relabel?.startsWith('applied') ? '' : ' (WITHOUT relabel: see above)'}`);
-  say(`  (3) ≥ (4) samples/s [workload]:  ${fmtRate(e2e?.load.samplesPerSecond)} vs ${fmtRate(peer?.load.samplesPerSecond)} = ${fmtRatio(e2eRatio)} → ${verdict(e2eRatio === undefined ? undefined : e2eRatio >= 1)}`);
-  say(`  (3) p99 ≤ (4) p99 [workload]:    ${fmtMs(e2e?.load.latencyMs.p99 ?? NaN)} ms vs ${fmtMs(peer?.load.latencyMs.p99 ?? NaN)} ms → ${verdict(e2e && peer ? e2e.load.latencyMs.p99 <= peer.load.latencyMs.p99 : undefined)}`);
-  say(`  (3) ≥ (4) samples/s [cAdvisor]:  ${fmtRate(cadvisorE2e?.load.samplesPerSecond)} vs ${fmtRate(cadvisorPeer?.load.samplesPerSecond)} = ${fmtRatio(cadvisorRatio)} → ${verdict(cadvisorRatio === undefined ? undefined : cadvisorRatio >= 1)} (raw series, no owners: nothing published)`);
-  say(`  (3) p99 ≤ (4) p99 [cAdvisor]:    ${fmtMs(cadvisorE2e?.load.latencyMs.p99 ?? NaN)} ms vs ${fmtMs(cadvisorPeer?.load.latencyMs.p99 ?? NaN)} ms → ${verdict(cadvisorE2e && cadvisorPeer ? cadvisorE2e.load.latencyMs.p99 <= cadvisorPeer.load.latencyMs.p99 : undefined)}`);
+  say(`  (3) ≥ (4) samples/s [workload]:  ${fmtRate(e2e?.samplesPerSecond)} vs ${fmtRate(peer?.samplesPerSecond)} = ${fmtRatio(e2eRatio)} → ${verdict(e2eRatio === undefined ? undefined : e2eRatio >= 1)}`);
+  say(`  (3) p99 ≤ (4) p99 [workload]:    ${fmtMs(e2e?.p99Ms ?? NaN)} ms vs ${fmtMs(peer?.p99Ms ?? NaN)} ms → ${verdict(e2e && peer ? e2e.p99Ms <= peer.p99Ms : undefined)}`);
+  say(`  (3) ≥ (4) samples/s [cAdvisor]:  ${fmtRate(cadvisorE2e?.samplesPerSecond)} vs ${fmtRate(cadvisorPeer?.samplesPerSecond)} = ${fmtRatio(cadvisorRatio)} → ${verdict(cadvisorRatio === undefined ? undefined : cadvisorRatio >= 1)} (raw series, no owners: nothing published)`);
+  say(`  (3) p99 ≤ (4) p99 [cAdvisor]:    ${fmtMs(cadvisorE2e?.p99Ms ?? NaN)} ms vs ${fmtMs(cadvisorPeer?.p99Ms ?? NaN)} ms → ${verdict(cadvisorE2e && cadvisorPeer ? cadvisorE2e.p99Ms <= cadvisorPeer.p99Ms : undefined)}`);
 
   for (const profile of profiles) {
     say();
@@ -778,28 +791,30 @@ async function main(): Promise<void> {
       relabelRules: TYPICAL_RELABEL_RULES,
       rollups: args.rollups,
       decodeThreads: decodeThreads ?? null,
+      pairs: args.pairs,
+      comparedAs: args.pairs > 1 ? 'median samples/s and median p99 over the runs of each receiver and fleet' : 'one run each',
       ingestionProcesses: { after: 'receiver (INGESTION_ROLES=receiver) during (3); rollups consumer (INGESTION_ROLES=rollups) after, alone', concurrent: 'receiver + rollups consumer in two processes during (3)', inline: 'one process, every role' }[args.rollups],
     },
     bareDecodeSamplesPerSec: bare?.samplesPerCpuSecond ?? null,
     decodeSamplesPerSecPerCore: decode?.samplesPerCpuSecond ?? null,
     decodeRatioToBare: decodeRatio ?? null,
-    endToEndSamplesPerSec: e2e?.load.samplesPerSecond ?? null,
-    prometheusSamplesPerSec: peer?.load.samplesPerSecond ?? null,
+    endToEndSamplesPerSec: e2e?.samplesPerSecond ?? null,
+    prometheusSamplesPerSec: peer?.samplesPerSecond ?? null,
     endToEndRatioToPrometheus: e2eRatio ?? null,
-    endToEndP99Ms: e2e?.load.latencyMs.p99 ?? null,
-    prometheusP99Ms: peer?.load.latencyMs.p99 ?? null,
+    endToEndP99Ms: e2e?.p99Ms ?? null,
+    prometheusP99Ms: peer?.p99Ms ?? null,
     unmapped: {
-      endToEndSamplesPerSec: cadvisorE2e?.load.samplesPerSecond ?? null,
-      prometheusSamplesPerSec: cadvisorPeer?.load.samplesPerSecond ?? null,
+      endToEndSamplesPerSec: cadvisorE2e?.samplesPerSecond ?? null,
+      prometheusSamplesPerSec: cadvisorPeer?.samplesPerSecond ?? null,
       endToEndRatioToPrometheus: cadvisorRatio ?? null,
-      endToEndP99Ms: cadvisorE2e?.load.latencyMs.p99 ?? null,
-      prometheusP99Ms: cadvisorPeer?.load.latencyMs.p99 ?? null,
+      endToEndP99Ms: cadvisorE2e?.p99Ms ?? null,
+      prometheusP99Ms: cadvisorPeer?.p99Ms ?? null,
     },
     targets: {
       decodeRatioAtLeastHalf: decodeRatio === undefined ? null : decodeRatio >= 0.5,
       decodeAtLeast500kPerCore: decode ? decode.samplesPerCpuSecond >= 500_000 : null,
       endToEndAtLeastPrometheus: e2eRatio === undefined ? null : e2eRatio >= 1,
-      endToEndP99NoWorse: e2e && peer ? e2e.load.latencyMs.p99 <= peer.load.latencyMs.p99 : null,
+      endToEndP99NoWorse: e2e && peer ? e2e.p99Ms <= peer.p99Ms : null,
     },
     relabel: relabelStatus,
     bareWalkDrift: drift ?? null,
@@ -814,6 +829,18 @@ async function main(): Promise<void> {
   mkdirSync(resolve(args.out, '..'), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(json, null, 2)}\n`);
   say(`written to ${relative(process.cwd(), args.out) || args.out}`);
+}
+
+/** Median samples/s and median p99 over the runs of one receiver on one fleet. */
+function medianRun(phases: readonly PhaseResult[], receiver: PhaseResult['receiver'], fleet: FleetKind): { samplesPerSecond: number; p99Ms: number; runs: number } | undefined {
+  const runs = phases.filter((p) => p.receiver === receiver && p.fleet === fleet);
+  if (runs.length === 0) return undefined;
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  return { samplesPerSecond: median(runs.map((r) => r.load.samplesPerSecond)), p99Ms: median(runs.map((r) => r.load.latencyMs.p99)), runs: runs.length };
 }
 
 let interrupted = false;

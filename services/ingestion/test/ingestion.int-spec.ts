@@ -129,7 +129,9 @@ describe('ingestion against real Kafka and PostgreSQL', () => {
     expect(cpu.samples).toHaveLength(1);
     expect(cpu.samples[0].timestampMs).toBe(T0);
     expect(cpu.samples[0].value).toBeCloseTo(0.5, 9);
-    expect(await metricsText()).toMatch(/prescient_ingestion_mapping_samples_total\{outcome="used"\} [1-9]/);
+    const text = await metricsText();
+    expect(text).toMatch(/prescient_ingestion_mapping_samples_total\{outcome="used"\} [1-9]/);
+    expect(text).toMatch(/prescient_ingestion_mapping_values_published_total [1-9]/);
   });
 
   it('takes the tenant from ?tenant= when the sender cannot set headers, and refuses a header and a parameter that differ', async () => {

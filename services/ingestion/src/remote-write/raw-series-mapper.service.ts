@@ -28,6 +28,7 @@ export class RawSeriesMapper implements OnApplicationShutdown {
   private readonly held;
   private readonly stepsClosed;
   private readonly outboxDropped;
+  private readonly valuesPublished;
 
   constructor(
     @Inject(SERVICE_CONFIG) config: IngestionConfig,
@@ -39,6 +40,7 @@ export class RawSeriesMapper implements OnApplicationShutdown {
     this.outcomes = metrics.counter('mapping_samples_total', 'Raw samples handed to the entity mapper, by what became of them (used, or why not)', ['outcome']);
     this.held = metrics.gauge('mapping_samples_held', 'Samples waiting for their pod\'s owner or their node');
     this.stepsClosed = metrics.counter('mapping_steps_closed_total', 'Entity steps completed and emitted by the mapper');
+    this.valuesPublished = metrics.counter('mapping_values_published_total', 'Entity values derived by the mapper and acknowledged by Kafka on metrics.samples.v2');
     this.outboxDropped = metrics.counter('mapping_outbox_dropped_total', 'Mapped values dropped because Kafka stayed unavailable and the outbox was full');
   }
 
@@ -48,6 +50,13 @@ export class RawSeriesMapper implements OnApplicationShutdown {
     const result = this.mapper.ingest(tenant, series, unread);
     this.count(result.stats);
     return toEntityBatches(result.samples);
+  }
+
+  /** Counts values the broker acknowledged (published with a request, or by the flush). */
+  acknowledged(batches: readonly EntitySeries[]): void {
+    let values = 0;
+    for (const b of batches) for (const s of b.series) values += s.samples.length;
+    if (values > 0) this.valuesPublished.inc(values);
   }
 
   /** Keeps values Kafka did not take for the next flush. */
@@ -76,7 +85,7 @@ export class RawSeriesMapper implements OnApplicationShutdown {
       }
       for (const [tenant, list] of byTenant) {
         const batches = toEntityBatches(list);
-        await publishSamples(this.messaging, tenant, 'remote_write', batches).catch((e: Error) => {
+        await publishSamples(this.messaging, tenant, 'remote_write', batches).then(() => this.acknowledged(batches), (e: Error) => {
           this.logger.warn(`mapped values of tenant ${tenant} not published (${e.message}); kept for the next flush`, 'Mapping');
           this.requeue(batches);
         });

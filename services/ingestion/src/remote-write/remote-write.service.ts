@@ -49,7 +49,7 @@ export class RemoteWriteService implements OnApplicationShutdown {
     this.requests = metrics.counter('remote_write_requests_total', 'remote_write requests by HTTP status', ['code']);
     this.rejected = metrics.counter('remote_write_rejected_total', 'remote_write requests refused, by reason', ['reason']);
     this.samplesReceived = metrics.counter('samples_received_total', 'Samples decoded from remote_write requests');
-    this.samplesPublished = metrics.counter('samples_published_total', 'Samples acknowledged by Kafka on metrics.samples.v2');
+    this.samplesPublished = metrics.counter('samples_published_total', 'Received samples acknowledged by Kafka on metrics.samples.v2 (values the mapper derives: mapping_values_published_total)');
     this.samplesDropped = metrics.counter('samples_dropped_total', 'Samples not forwarded, by reason', ['reason']);
     this.seriesUnmapped = metrics.counter('series_unmapped_total', 'Series no recording-rule name matched, handed to the raw-series mapper (see mapping_samples_total)');
     this.limitRefusals = metrics.counter('limit_refusals_total', 'remote_write requests refused by a tenant limit (429)', ['tenant', 'limit']);
@@ -137,6 +137,7 @@ export class RemoteWriteService implements OnApplicationShutdown {
       return this.kafkaUnavailable(`Kafka did not acknowledge ${envelopes.length} envelopes: ${(error as Error).message}`);
     }
     this.samplesPublished.inc(prepared.acceptedSamples);
+    this.rawMapper.acknowledged(raw);
     this.requests.inc({ code: '204' });
     return { status: 204, samples: prepared.acceptedSamples };
   }
