@@ -63,6 +63,24 @@ describe('WritePreparer', () => {
     expect(result.admission.his).toHaveLength(1);
   });
 
+  it('relabels a label set once: later requests get the same frozen array and the same counts', () => {
+    const cadvisor = { labels: labelsOf({ __name__: 'container_cpu_usage_seconds_total', namespace: 'shop', pod: 'web-1', container: 'app', rename: 'x_total' }), samples: [{ timestampMs: T, value: 10 }] };
+    const dropped = { labels: labelsOf({ __name__: 'go_goroutines', job: 'x' }), samples: [{ timestampMs: T, value: 7 }] };
+    const p = preparer();
+    const first = accepted(p.prepare(job(encodeRemoteWriteBody([cadvisor, dropped]))));
+    const second = accepted(p.prepare(job(encodeRemoteWriteBody([cadvisor, dropped]))));
+    // `rename` rewrote __name__ to 9x_total, an invalid metric name; both requests count it.
+    expect(first.relabelled).toEqual({ dropped: 1, invalid_metric_name: 1 });
+    expect(second.relabelled).toEqual(first.relabelled);
+    const renamed = compileRelabelConfigs([{ source_labels: ['pod'], regex: '(.+)', target_label: 'instance', replacement: '$1', action: 'replace' }]);
+    const q = new WritePreparer({ limits: GENEROUS_LIMITS, defaultCluster: 'c1', relabelOf: () => renamed });
+    const a = accepted(q.prepare(job(encodeRemoteWriteBody([cadvisor]))));
+    const b = accepted(q.prepare(job(encodeRemoteWriteBody([cadvisor]))));
+    expect(a.raw[0].labels).toContainEqual({ name: 'instance', value: 'web-1' });
+    expect(b.raw[0].labels).toBe(a.raw[0].labels);
+    expect(Object.isFrozen(a.raw[0].labels)).toBe(true);
+  });
+
   it('fingerprints each admitted series exactly as the limiter would from its labels', () => {
     const series = [workloadSeries('web', 0.5), workloadSeries('api', 1.5, { zone: 'a' }), { labels: labelsOf({ __name__: 'up', job: 'node' }), samples: [{ timestampMs: T, value: 1 }, { timestampMs: T + 1, value: 1 }] }];
     const result = accepted(preparer().prepare(job(encodeRemoteWriteBody(series), 'other')));

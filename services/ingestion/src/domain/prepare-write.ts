@@ -4,7 +4,7 @@ import type { KeyedAdmissionSeries } from './limits/tenant-limiter';
 import { isSourceMetric } from './mapping/sources';
 import type { MappingInputSeries, UnreadSamples } from './mapping/entity-mapper';
 import { checkRelabelledLabels, type CompiledRelabel } from './relabel';
-import { decodeRemoteWrite, type DecodedSeries, LabelInterner, type RemoteWriteLimits } from './remote-write';
+import { decodeRemoteWrite, type DecodedSeries, type Label, LabelInterner, type RemoteWriteLimits } from './remote-write';
 import { EntityMappingCache, seriesToEntities } from './series-to-entities';
 
 /**
@@ -75,6 +75,8 @@ export type PreparedWrite =
 export class WritePreparer {
   private readonly interner = new LabelInterner();
   private readonly mappings = new EntityMappingCache();
+  /** Per tenant: decoded label set → what the tenant's rules make of it. */
+  private readonly relabelMemos = new Map<string, WeakMap<readonly Label[], RelabelResult>>();
 
   constructor(private readonly options: WritePreparerOptions) {}
 
@@ -107,30 +109,43 @@ export class WritePreparer {
     };
   }
 
-  /** The tenant's relabel rules (Prometheus relabel_config semantics); unchanged series keep their shared label arrays. */
+  /**
+   * The tenant's relabel rules (Prometheus relabel_config semantics). Rules are a pure function of
+   * a label set, and the decoder hands out one frozen array per distinct label set, so each result
+   * is remembered against that array: a series is relabelled once, not once per request, and its
+   * relabelled array is itself shared, so the fingerprint and entity caches keyed by it hit too.
+   */
   private relabel(tenant: string, series: DecodedSeries[], outcomes: Partial<Record<RelabelOutcome, number>>): DecodedSeries[] {
     const rules = this.options.relabelOf(tenant);
     if (!rules) return series;
+    let memo = this.relabelMemos.get(tenant);
+    if (!memo) this.relabelMemos.set(tenant, (memo = new WeakMap()));
     const kept: DecodedSeries[] = [];
     for (const s of series) {
-      const labels = rules.apply(s.labels);
-      if (labels === null) {
-        outcomes.dropped = (outcomes.dropped ?? 0) + 1;
+      let result = memo.get(s.labels);
+      if (result === undefined) {
+        result = relabelOnce(rules, s);
+        if (Object.isFrozen(s.labels)) memo.set(s.labels, result);
+      }
+      if (typeof result === 'string') {
+        outcomes[result] = (outcomes[result] ?? 0) + 1;
         continue;
       }
-      if (labels === s.labels) {
-        kept.push(s);
-        continue;
-      }
-      const check = checkRelabelledLabels(labels);
-      if (!check.ok) {
-        outcomes[check.reason] = (outcomes[check.reason] ?? 0) + 1;
-        continue;
-      }
-      kept.push({ ...s, labels, metricName: check.metricName });
+      kept.push(result.labels === s.labels ? s : { ...s, labels: result.labels, metricName: result.metricName });
     }
     return kept;
   }
+}
+
+type RelabelResult = RelabelOutcome | { readonly labels: readonly Label[]; readonly metricName: string };
+
+function relabelOnce(rules: CompiledRelabel, s: DecodedSeries): RelabelResult {
+  const labels = rules.apply(s.labels);
+  if (labels === null) return 'dropped';
+  if (labels === s.labels) return { labels, metricName: s.metricName };
+  const check = checkRelabelledLabels(labels);
+  if (!check.ok) return check.reason;
+  return { labels: Object.isFrozen(labels) ? labels : Object.freeze(labels), metricName: check.metricName };
 }
 
 function admissionColumns(series: readonly DecodedSeries[]): AdmissionColumns {
