@@ -100,6 +100,7 @@ export class KafkaMessaging {
   private readonly consumed;
   private readonly published;
   private readonly partitionCounts = new Map<string, { count: number; fetchedAtMs: number }>();
+  private readonly partitionCountRefreshes = new Map<string, Promise<number>>();
   /** Publishes waiting for the produce request in flight; see publishEncoded. */
   private readonly outgoing: OutgoingGroup[] = [];
   private sending = false;
@@ -246,10 +247,23 @@ export class KafkaMessaging {
   /**
    * The topic's partition count, as the broker reports it (cached a minute): what `partitionForKey`
    * needs to place entities where their keys would put them, even when an operator added partitions.
+   * Concurrent callers share one metadata request; past the minute, callers keep the known count
+   * while one refresh runs (partitions change rarely, and a request must not wait on an admin
+   * connection every minute).
    */
   async partitionCount(topic: string): Promise<number> {
     const cached = this.partitionCounts.get(topic);
     if (cached && Date.now() - cached.fetchedAtMs < 60_000) return cached.count;
+    let refresh = this.partitionCountRefreshes.get(topic);
+    if (!refresh) {
+      refresh = this.fetchPartitionCount(topic).finally(() => this.partitionCountRefreshes.delete(topic));
+      this.partitionCountRefreshes.set(topic, refresh);
+      if (cached) refresh.catch(() => undefined); // a failed refresh keeps the known count
+    }
+    return cached ? cached.count : refresh;
+  }
+
+  private async fetchPartitionCount(topic: string): Promise<number> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -262,6 +276,7 @@ export class KafkaMessaging {
       await admin.disconnect().catch(() => undefined);
     }
   }
+
 
   async subscribe<T>(subscription: Subscription<T>): Promise<void> {
     const consumer = await this.joinGroup(subscription);

@@ -35,13 +35,15 @@ import { TYPICAL_RELABEL_RULES } from './relabel-hook';
 import { childPids, machineCpu, processCpuSeconds, treeCpuSeconds, type MachineCpu } from './proc-stats';
 
 const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
+/** The chart's NODE_OPTIONS for ingestion: the receiver is measured as deployed. */
+const INGESTION_NODE_OPTIONS = '--max-semi-space-size=64';
 const TENANT = 'bench';
 const ROLLUP_GROUP = 'ingestion-rollups';
 const SAMPLES_TOPIC = TOPICS.metricsSamples.name;
 
 // ------------------------------------------------------------------------------------------ options
 
-type RollupsMode = 'after' | 'concurrent' | 'inline';
+type RollupsMode = 'after' | 'concurrent' | 'inline' | 'none';
 
 interface Args {
   durationMs: number;
@@ -55,7 +57,7 @@ interface Args {
    * Where the rollups consumer runs: `after` (default) — not during (3), which measures what the
    * issue defines, HTTP in to acknowledged; it then drains the whole backlog alone and its rate is
    * reported apart; `concurrent` — its own process during (3), on the same two cores; `inline` — in
-   * the receiver's process (every role in one process).
+   * the receiver's process (every role in one process); `none` — never (quicker experiments).
    */
   rollups: RollupsMode;
   /**
@@ -98,7 +100,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--skip-e2e') args.skipEndToEnd = true;
     else if (a === '--rollups') {
       const mode = argv[++i];
-      if (mode !== 'after' && mode !== 'concurrent' && mode !== 'inline') throw new Error('--rollups needs after, concurrent or inline');
+      if (mode !== 'after' && mode !== 'concurrent' && mode !== 'inline' && mode !== 'none') throw new Error('--rollups needs after, concurrent, inline or none');
       args.rollups = mode;
     }
     else if (a === '--pairs') args.pairs = number(argv[++i], a, 1, 9);
@@ -106,7 +108,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--out') args.out = resolve(argv[++i]);
     else {
       throw new Error(
-        `unknown argument ${a}; expected --duration S (20), --warmup S (5), --shards N (5), --decode-rounds N (7), --no-profile, --skip-decode, --skip-e2e, --rollups after|concurrent|inline (after), --pairs N (3), --decode-threads N (the service's default), --out FILE`,
+        `unknown argument ${a}; expected --duration S (20), --warmup S (5), --shards N (5), --decode-rounds N (7), --no-profile, --skip-decode, --skip-e2e, --rollups after|concurrent|inline|none (after), --pairs N (3), --decode-threads N (the service's default), --out FILE`,
       );
     }
   }
@@ -252,9 +254,11 @@ async function startIngestion(kafka: LocalKafka, postgres: LocalPostgres, { roll
     INGESTION_ROLES: mode === 'inline' ? 'receiver,rollups,collectors' : 'receiver',
   };
   if (decodeThreads !== undefined) env.REMOTE_WRITE_DECODE_THREADS = String(decodeThreads);
+  // As the chart runs it (charts/prescient/values.yaml, components.ingestion.env).
+  env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${INGESTION_NODE_OPTIONS}`.trim();
   if (cpuProfileDir) {
     // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload drives the inspector's profiler instead.
-    env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile-preload.js')}`.trim();
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS} --require ${join(__dirname, 'cpu-profile-preload.js')}`;
     env.PRESCIENT_CPU_PROFILE_DIR = cpuProfileDir;
   }
   const rollups = mode === 'concurrent' ? await startRollups(kafka, postgres) : undefined;
@@ -678,6 +682,8 @@ async function main(): Promise<void> {
       drainNote = d.lagLeft === 0
         ? `rollups (run after the load, alone): ${fmtRate(d.samples)} samples in ${fmtRate(d.messages)} messages drained in ${d.seconds.toFixed(1)} s = ${fmtRate(d.samplesPerSecond)} samples/s, rollups process + PostgreSQL ${d.cores.toFixed(2)} cores`
         : `rollups (run after the load, alone): still ${fmtRate(d.lagLeft)} messages behind after ${d.seconds.toFixed(0)} s`;
+    } else if (args.rollups === 'none') {
+      drainNote = 'rollups not run (--rollups none)';
     } else {
       const drained = await drainRollups(admin, 20_000);
       drainNote = drained.lag === 0 ? `rollup consumer caught up ${(drained.waitedMs / 1000).toFixed(0)} s after the last window` : `rollup consumer still ${fmtRate(drained.lag)} messages behind ${(drained.waitedMs / 1000).toFixed(0)} s after the last window`;
@@ -738,7 +744,7 @@ async function main(): Promise<void> {
   if (phases.length) {
     say();
     say(
-      `(3)/(4) end to end over loopback: ${args.shards} concurrent senders (shards) from a separate process, each series always on the same shard; warm-up ≥ ${args.warmupMs / 1000} s and ≥ 2 fleet cycles, then ${args.durationMs / 1000} s measured. Prometheus ${prometheusVersion}; Kafka acks=all, one broker; the receiver with ${decodeThreads} decode thread(s)`,
+      `(3)/(4) end to end over loopback: ${args.shards} concurrent senders (shards) from a separate process, each series always on the same shard; warm-up ≥ ${args.warmupMs / 1000} s and ≥ 2 fleet cycles, then ${args.durationMs / 1000} s measured. Prometheus ${prometheusVersion}; Kafka acks=all, one broker; the receiver with ${decodeThreads} decode thread(s) and NODE_OPTIONS=${INGESTION_NODE_OPTIONS}, as the chart runs it`,
     );
     say(`  samples/s = acknowledged (2xx) samples completed in the window; CPU = utime+stime from /proc over the window, in cores; "others" = machine busy CPU not used by any process listed`);
     for (const line of phaseTable(phases)) say(`  ${line}`);
@@ -791,9 +797,10 @@ async function main(): Promise<void> {
       relabelRules: TYPICAL_RELABEL_RULES,
       rollups: args.rollups,
       decodeThreads: decodeThreads ?? null,
+      ingestionNodeOptions: INGESTION_NODE_OPTIONS,
       pairs: args.pairs,
       comparedAs: args.pairs > 1 ? 'median samples/s and median p99 over the runs of each receiver and fleet' : 'one run each',
-      ingestionProcesses: { after: 'receiver (INGESTION_ROLES=receiver) during (3); rollups consumer (INGESTION_ROLES=rollups) after, alone', concurrent: 'receiver + rollups consumer in two processes during (3)', inline: 'one process, every role' }[args.rollups],
+      ingestionProcesses: { after: 'receiver (INGESTION_ROLES=receiver) during (3); rollups consumer (INGESTION_ROLES=rollups) after, alone', concurrent: 'receiver + rollups consumer in two processes during (3)', inline: 'one process, every role', none: 'receiver only; the rollups consumer never runs' }[args.rollups],
     },
     bareDecodeSamplesPerSec: bare?.samplesPerCpuSecond ?? null,
     decodeSamplesPerSecPerCore: decode?.samplesPerCpuSecond ?? null,
