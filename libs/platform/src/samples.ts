@@ -1,5 +1,4 @@
-import { entityProblem, SampleBatch, SampleBatches, TOPICS } from '@prescient/contracts';
-import { encodeSampleEnvelopes, EntitySeries } from '@prescient/contracts';
+import { encodeSampleEnvelopes, EntitySeries, entityProblem, SampleBatch, SampleBatches, TOPICS } from '@prescient/contracts';
 import { MessageCodec, KafkaMessaging, OutgoingMessage } from './messaging';
 
 // The envelope encoding is pure and lives with the contract (so worker threads load no transport).

@@ -2,7 +2,7 @@ import { encodeSampleEnvelopes } from '@prescient/contracts';
 import { seriesKey } from './limits/series-hash';
 import type { KeyedAdmissionSeries } from './limits/tenant-limiter';
 import { isSourceMetric } from './mapping/sources';
-import type { MappingInputSeries, UnreadSamples } from './mapping/entity-mapper';
+import { type MappingInputSeries, newestUsableTimestamp, type UnreadSamples } from './mapping/entity-mapper';
 import { checkRelabelledLabels, type CompiledRelabel } from './relabel';
 import { decodeRemoteWrite, type DecodedSeries, type Label, LabelInterner, type RemoteWriteLimits } from './remote-write';
 import { EntityMappingCache, seriesToEntities } from './series-to-entities';
@@ -191,7 +191,7 @@ function splitUnmapped(unmapped: readonly DecodedSeries[]): { raw: MappingInputS
     let entry = byCluster.get(cluster);
     if (!entry) byCluster.set(cluster, (entry = { cluster, samples: 0, maxTimestampMs: -Infinity }));
     entry.samples += s.samples.length;
-    for (const p of s.samples) if (Number.isFinite(p.value) && Number.isSafeInteger(p.timestampMs) && p.timestampMs > entry.maxTimestampMs) entry.maxTimestampMs = p.timestampMs;
+    entry.maxTimestampMs = Math.max(entry.maxTimestampMs, newestUsableTimestamp(s.samples));
   }
   return { raw, unread: [...byCluster.values()] };
 }

@@ -28,6 +28,13 @@ export interface UnreadSamples {
   readonly maxTimestampMs: number;
 }
 
+/** The newest timestamp among a series' samples with a finite value and a safe-integer time; -Infinity when none. */
+export function newestUsableTimestamp(samples: readonly { readonly timestampMs: number; readonly value: number }[]): number {
+  let max = -Infinity;
+  for (const p of samples) if (Number.isFinite(p.value) && Number.isSafeInteger(p.timestampMs) && p.timestampMs > max) max = p.timestampMs;
+  return max;
+}
+
 /** One canonical value of one entity for one step; `timestampMs` is the step's start. */
 export interface EntitySample {
   entity: EntityRef;
@@ -200,8 +207,7 @@ export class EntityMapper {
         const cluster = labelValue(s.labels, 'cluster') ?? this.options.defaultCluster;
         const scope = scopeKey(tenant, cluster);
         call.stats.samplesIn += s.samples.length;
-        let max = -Infinity;
-        for (const p of s.samples) if (Number.isFinite(p.value) && Number.isSafeInteger(p.timestampMs) && p.timestampMs > max) max = p.timestampMs;
+        const max = newestUsableTimestamp(s.samples);
         if (max > -Infinity && max > (this.scopeWatermarks.peek(scope) ?? -Infinity)) this.scopeWatermarks.set(scope, max);
         return { s, cluster, scope, maxTs: max };
       });
